@@ -1,0 +1,310 @@
+"""Domain values shared by every part of Refrain.
+
+These are plain frozen dataclasses and enums: the vocabulary that the catalog,
+licensing, entitlements, requests and storage all speak. Storage maps them to
+rows; adapters never see rows. Money and fractions are exact (``Fraction``),
+times are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from fractions import Fraction
+
+WORLDWIDE = "WW"
+"""Territory code meaning 'everywhere' for shares and licenses, 'unknown' for users."""
+
+UNCLAIMED_PARTY_ID = "party-unclaimed"
+"""Receives the part of a right nobody claims, so nothing is ever lost."""
+
+ESCROW_PARTY_ID = "party-escrow"
+"""Holds money owed to revoked voices or opted-out works until resolved."""
+
+
+class RightType(enum.Enum):
+    PERF = "PERF"
+    MECH = "MECH"
+    MASTER = "MASTER"
+    LIKENESS = "LIKENESS"
+    REMIXER = "REMIXER"
+
+
+class Transformation(enum.Enum):
+    """What a request does to a recording; licenses grant these one by one."""
+
+    COVER = "COVER"  # re-arrangement of the composition in a style
+    REMIX = "REMIX"  # reuses the master recording's stems audibly
+    VOICE_SWAP = "VOICE_SWAP"  # a consented voice model sings the lead
+
+
+class PartyKind(enum.Enum):
+    ARTIST = "ARTIST"
+    SONGWRITER = "SONGWRITER"
+    PUBLISHER = "PUBLISHER"
+    LABEL = "LABEL"
+    VOICE_OWNER = "VOICE_OWNER"
+    REMIXER = "REMIXER"
+    SYSTEM = "SYSTEM"  # UNCLAIMED, ESCROW, the platform itself
+
+
+class SubjectKind(enum.Enum):
+    """What a share or an opt-in declaration is about."""
+
+    WORK = "WORK"
+    RECORDING = "RECORDING"
+    VOICE_MODEL = "VOICE_MODEL"
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    name: str
+    kind: PartyKind
+    ipi: str | None = None
+    payout_currency: str = "EUR"
+    independent: bool = False
+
+
+@dataclass(frozen=True)
+class Work:
+    """A composition (publishing side)."""
+
+    id: str
+    title: str
+    iswc: str
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A master recording of a work.
+
+    ``audio_sha256`` addresses the audio in the blob store; ``stems`` maps a
+    stem name (drums, bass, other, vocals) to the blob of a provided stem.
+    """
+
+    id: str
+    work_id: str
+    title: str
+    artist: str
+    isrc: str
+    duration_s: float
+    audio_sha256: str | None = None
+    stems: Mapping[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Share:
+    """A party's fraction of one right in a subject, in a territory, over a period."""
+
+    subject_kind: SubjectKind
+    subject_id: str
+    party_id: str
+    right: RightType
+    fraction: Fraction
+    territory: str = WORLDWIDE
+    valid_from: date | None = None
+    valid_to: date | None = None  # exclusive
+
+    def valid_on(self, day: date) -> bool:
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_to is None or day < self.valid_to
+
+    def applies_in(self, territory: str) -> bool:
+        return self.territory in (WORLDWIDE, territory)
+
+
+@dataclass(frozen=True)
+class LicenseTerms:
+    """What a license allows. ``styles``/``voice_models`` of ``None`` mean any."""
+
+    transformations: frozenset[Transformation]
+    styles: frozenset[str] | None = None
+    voice_models: frozenset[str] = frozenset()
+    max_seconds_by_tier: Mapping[str, int] = field(default_factory=dict)
+    territories: frozenset[str] = frozenset({WORLDWIDE})
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    bucket_templates: Mapping[Transformation, Mapping[RightType, Fraction]] = field(
+        default_factory=dict
+    )
+
+    def allows_territory(self, territory: str) -> bool:
+        return WORLDWIDE in self.territories or territory in self.territories
+
+
+@dataclass(frozen=True)
+class License:
+    """One immutable version of the terms for a recording (covering its work)."""
+
+    id: str
+    recording_id: str
+    version: int
+    terms: LicenseTerms
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OptDeclaration:
+    """An independent rights holder opting a work in (with limits) or out."""
+
+    subject_kind: SubjectKind
+    subject_id: str
+    party_id: str
+    opted_in: bool
+    transformations: frozenset[Transformation] | None = None
+    styles: frozenset[str] | None = None
+    territories: frozenset[str] | None = None
+    declared_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    document_sha256: str
+    scope: str
+    signed_on: date
+
+
+@dataclass(frozen=True)
+class VoiceModel:
+    id: str
+    name: str
+    owner_party_id: str
+    consent: ConsentRecord
+    revoked_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A user tier: render-seconds per period and the longest clip it may ask for."""
+
+    name: str
+    seconds_per_period: int
+    max_clip_seconds: int
+    priority: int = 0
+    period: str = "day"
+
+
+@dataclass(frozen=True)
+class User:
+    """A person as Refrain knows them; platform ids map to one internal id."""
+
+    id: str
+    platform: str
+    platform_user_id: str
+    display_name: str
+    tier: str = "free"
+    country: str | None = None
+    terms_version: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ScopePolicy:
+    """Moderator settings for one Discord guild or Telegram chat (a 'scope').
+
+    ``None`` in an allow-list means everything the license allows.
+    """
+
+    scope_id: str
+    allowed_styles: frozenset[str] | None = None
+    allowed_voices: frozenset[str] | None = None
+    allowed_channels: frozenset[str] | None = None
+    max_clip_seconds: int | None = None
+    cooldown_s: int = 0
+    banned_users: frozenset[str] = frozenset()
+    pool_seconds_per_day: int | None = None
+    default_country: str | None = None
+
+
+class RequestState(enum.Enum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+    @property
+    def final(self) -> bool:
+        return self in (RequestState.DELIVERED, RequestState.FAILED, RequestState.CANCELLED)
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """A granted request and where it stands."""
+
+    id: str
+    idempotency_key: str
+    user_id: str
+    scope_id: str
+    channel_id: str | None
+    transformation: Transformation
+    recording_id: str
+    style: str
+    voice_model_id: str | None
+    seconds: int
+    license_id: str
+    license_version: int
+    territory: str
+    state: RequestState
+    created_at: datetime
+    updated_at: datetime
+    error: str | None = None
+    clip_id: str | None = None
+    progress: int = 0
+    stage: str = ""
+
+
+class QuotaEntryKind(enum.Enum):
+    RESERVE = "RESERVE"  # seconds held at submit
+    COMMIT = "COMMIT"  # the reservation became a delivered clip (no amount)
+    REFUND = "REFUND"  # a failed or cancelled request gives its seconds back
+
+
+@dataclass(frozen=True)
+class QuotaEntry:
+    """One line of the append-only quota ledger of an account (user or scope pool)."""
+
+    id: str
+    account: str
+    request_id: str
+    kind: QuotaEntryKind
+    seconds: int
+    period_start: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Clip:
+    id: str
+    request_id: str
+    recording_id: str
+    transformation: Transformation
+    style: str
+    voice_model_id: str | None
+    license_id: str
+    license_version: int
+    requester_id: str
+    audio_sha256: str
+    duration_s: float
+    watermark_token: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: str
+    scope_id: str
+    actor_user_id: str
+    action: str
+    detail: str
+    at: datetime

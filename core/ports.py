@@ -1,0 +1,236 @@
+"""The ports through which the domain talks to the outside world.
+
+Storage, the queue, the blob store and the clock implement these Protocols;
+the domain and the use cases depend on nothing else. Every method that does
+I/O is ``async``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.model import (
+    AuditEntry,
+    Clip,
+    License,
+    LicenseTerms,
+    OptDeclaration,
+    Party,
+    QuotaEntry,
+    Recording,
+    RenderRequest,
+    RequestState,
+    ScopePolicy,
+    Share,
+    SubjectKind,
+    User,
+    VoiceModel,
+    Work,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Timezone-aware UTC now."""
+        ...
+
+
+@dataclass(frozen=True)
+class CatalogBatch:
+    """Everything one catalog import adds; stored all-or-nothing."""
+
+    parties: Sequence[Party] = ()
+    works: Sequence[Work] = ()
+    recordings: Sequence[Recording] = ()
+    shares: Sequence[Share] = ()
+    licenses: Sequence[tuple[str, LicenseTerms]] = ()  # (recording id, terms)
+    opt_declarations: Sequence[OptDeclaration] = ()
+    voice_models: Sequence[VoiceModel] = ()
+
+
+class CatalogRepository(Protocol):
+    async def import_batch(self, batch: CatalogBatch, at: datetime) -> None:
+        """Store a whole batch in one transaction; existing ids are updated."""
+        ...
+
+    async def get_party(self, party_id: str) -> Party | None: ...
+    async def list_parties(self) -> list[Party]: ...
+    async def get_work(self, work_id: str) -> Work | None: ...
+    async def list_works(self) -> list[Work]: ...
+    async def get_recording(self, recording_id: str) -> Recording | None: ...
+    async def list_recordings(self) -> list[Recording]: ...
+    async def set_recording_audio(
+        self, recording_id: str, audio_sha256: str, stems: dict[str, str]
+    ) -> None: ...
+    async def shares_for(self, subject_kind: SubjectKind, subject_id: str) -> list[Share]: ...
+
+    async def current_license(self, recording_id: str) -> License | None:
+        """The newest license version of a recording, revoked or not."""
+        ...
+
+    async def get_license(self, license_id: str, version: int) -> License | None: ...
+
+    async def add_license_version(
+        self, recording_id: str, terms: LicenseTerms, at: datetime
+    ) -> License:
+        """Append a new immutable version; earlier versions stay readable."""
+        ...
+
+    async def opt_declarations(
+        self, subject_kind: SubjectKind, subject_id: str
+    ) -> list[OptDeclaration]:
+        """All declarations for a subject, oldest first (the last one wins)."""
+        ...
+
+    async def add_opt_declaration(self, declaration: OptDeclaration) -> None: ...
+    async def get_voice_model(self, voice_model_id: str) -> VoiceModel | None: ...
+    async def list_voice_models(self) -> list[VoiceModel]: ...
+    async def revoke_voice_model(self, voice_model_id: str, at: datetime) -> None: ...
+
+
+class UserRepository(Protocol):
+    async def get_or_create(
+        self, platform: str, platform_user_id: str, display_name: str, at: datetime
+    ) -> User: ...
+
+    async def get(self, user_id: str) -> User | None: ...
+    async def find(self, platform: str, platform_user_id: str) -> User | None: ...
+    async def set_tier(self, user_id: str, tier: str) -> None: ...
+    async def set_country(self, user_id: str, country: str | None) -> None: ...
+    async def accept_terms(self, user_id: str, version: str, at: datetime) -> None: ...
+
+    async def export(self, user_id: str) -> dict[str, Any]:
+        """Everything stored about a user, as JSON-ready data."""
+        ...
+
+    async def delete_personal_data(self, user_id: str) -> None:
+        """Erase the user's personal data; requests and clips keep only the opaque id."""
+        ...
+
+
+class PolicyRepository(Protocol):
+    async def get(self, scope_id: str) -> ScopePolicy:
+        """The scope's policy, or the permissive default when none is stored."""
+        ...
+
+    async def save(self, policy: ScopePolicy) -> None: ...
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Seconds to hold on a quota account, refused if it would pass ``limit``."""
+
+    account: str
+    seconds: int
+    limit: int
+    period_start: datetime
+
+
+class QuotaExceeded(Exception):
+    """Raised by ``RequestRepository.create`` when a reservation does not fit."""
+
+    def __init__(self, account: str, used: int, limit: int) -> None:
+        super().__init__(f"quota account {account} has {used}/{limit} s used")
+        self.account = account
+        self.used = used
+        self.limit = limit
+
+
+class QuotaLedger(Protocol):
+    async def used_seconds(self, account: str, period_start: datetime) -> int:
+        """Reserved minus refunded seconds of the account in the period."""
+        ...
+
+    async def entries(self, account: str) -> list[QuotaEntry]: ...
+
+
+class RequestRepository(Protocol):
+    async def create(
+        self, request: RenderRequest, reservations: Sequence[Reservation], at: datetime
+    ) -> tuple[RenderRequest, bool]:
+        """Insert a request and reserve its quota atomically.
+
+        Idempotent on ``request.idempotency_key``: a second call returns the
+        stored request and ``False``. Raises ``QuotaExceeded`` (storing nothing)
+        when any reservation would pass its limit, even under concurrency.
+        """
+        ...
+
+    async def get(self, request_id: str) -> RenderRequest | None: ...
+
+    async def transition(
+        self,
+        request_id: str,
+        allowed_from: frozenset[RequestState],
+        to: RequestState,
+        at: datetime,
+        *,
+        error: str | None = None,
+        clip_id: str | None = None,
+    ) -> RenderRequest | None:
+        """Compare-and-set the state; ``None`` if the request was not in ``allowed_from``.
+
+        Moving to DELIVERED commits the quota reservation, to FAILED or
+        CANCELLED refunds it, in the same transaction.
+        """
+        ...
+
+    async def set_progress(self, request_id: str, stage: str, percent: int, at: datetime) -> None: ...
+    async def list_in_states(self, states: frozenset[RequestState]) -> list[RenderRequest]: ...
+    async def list_for_user(self, user_id: str, limit: int = 20) -> list[RenderRequest]: ...
+
+    async def last_created_at(self, user_id: str, scope_id: str) -> datetime | None:
+        """When the user last submitted in this scope (for cooldowns)."""
+        ...
+
+
+class ClipRepository(Protocol):
+    async def add(self, clip: Clip) -> None: ...
+    async def get(self, clip_id: str) -> Clip | None: ...
+    async def for_request(self, request_id: str) -> Clip | None: ...
+
+
+class AuditLog(Protocol):
+    async def append(self, entry: AuditEntry) -> None: ...
+    async def list(self, scope_id: str, limit: int = 50) -> list[AuditEntry]: ...
+
+
+class BlobStore(Protocol):
+    """Content-addressed bytes (audio, stems, clips) keyed by sha256."""
+
+    async def put_bytes(self, data: bytes) -> str: ...
+    async def put_file(self, path: Path) -> str: ...
+    async def get_bytes(self, sha256: str) -> bytes: ...
+    def path_of(self, sha256: str) -> Path: ...
+    async def exists(self, sha256: str) -> bool: ...
+
+
+class JobQueue(Protocol):
+    async def enqueue(self, request: RenderRequest, priority: int) -> None:
+        """Schedule rendering; safe to call twice for the same request."""
+        ...
+
+    async def cancel(self, request_id: str) -> None:
+        """Stop a queued or running job (the request state is changed by the caller)."""
+        ...
+
+    async def position(self, request_id: str) -> int | None:
+        """1-based place in line, ``None`` if not waiting."""
+        ...
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The repositories a use case needs, built once by the wiring."""
+
+    catalog: CatalogRepository
+    users: UserRepository
+    policies: PolicyRepository
+    quota: QuotaLedger
+    requests: RequestRepository
+    clips: ClipRepository
+    audit: AuditLog
