@@ -7,6 +7,8 @@ I/O is ``async``.
 
 from __future__ import annotations
 
+import enum
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,6 +163,11 @@ class RequestRepository(Protocol):
         ...
 
     async def get(self, request_id: str) -> RenderRequest | None: ...
+    async def get_by_idempotency_key(self, key: str) -> RenderRequest | None: ...
+
+    async def find_by_short_id(self, short_id: str) -> RenderRequest | None:
+        """The request whose id (hyphens removed) ends with ``short_id`` (8 hex digits)."""
+        ...
 
     async def transition(
         self,
@@ -234,3 +241,30 @@ class Stores:
     requests: RequestRepository
     clips: ClipRepository
     audit: AuditLog
+
+
+class JobEventKind(enum.Enum):
+    QUEUED = "QUEUED"  # with the place in line
+    PROGRESS = "PROGRESS"  # with a stage and a percentage
+    DELIVERED = "DELIVERED"  # with the clip id
+    FAILED = "FAILED"  # with a user-facing message
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """What adapters need to edit their "working on it" message or deliver a clip."""
+
+    request_id: str
+    kind: JobEventKind
+    stage: str = ""
+    percent: int = 0
+    position: int | None = None
+    clip_id: str | None = None
+    message: str = ""
+
+
+class Notifier(Protocol):
+    async def publish(self, event: JobEvent) -> None:
+        """Tell whoever listens (bots, web); never raises for a missing listener."""
+        ...

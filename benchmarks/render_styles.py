@@ -1,0 +1,100 @@
+"""Style step cost: render a 30-s section of a 40-s song in every style, on one core.
+
+The render pipeline must run at least 30x real time end to end (style +
+mastering + encode) on one core, so the style step alone should stay near
+0.5 s per 30 s of audio. The song's analysis is done once, as the pipeline
+does, and reported on its own (``analysis_s``).
+
+Usage: ``.venv/bin/python benchmarks/render_styles.py [--quick]``; the last
+line printed is a JSON object with ``per_style_rtf``, ``median_rtf`` and
+``min_rtf`` (real-time factor = clip seconds / wall seconds).
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core, before numpy or pedalboard load their thread pools.
+for _var in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+):
+    os.environ[_var] = "1"
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.audio.analysis import SAMPLE_RATE, analyse, choose_section  # noqa: E402
+from core.audio.styles import STYLE_RECIPES, render_style, source_seconds  # noqa: E402
+from tests.support.stems import A_MINOR, song  # noqa: E402
+
+
+def _limit_pools() -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one timing per style")
+    parser.add_argument("--seconds", type=float, default=30.0, help="clip length")
+    parser.add_argument("--song-seconds", type=float, default=40.0)
+    args = parser.parse_args()
+    _limit_pools()
+    repeats = 1 if args.quick else 3
+
+    stems = song(112.0, args.song_seconds, A_MINOR, seed=11)
+    analyse(stems)  # warm-up: imports, FFT plans
+    t0 = time.perf_counter()
+    analysis = analyse(stems)
+    analysis_s = time.perf_counter() - t0
+    print(
+        f"analysis: {analysis_s * 1000:.0f} ms for {args.song_seconds:.0f} s "
+        f"({analysis.tempo_bpm:.1f} BPM, {analysis.key.name})"
+    )
+
+    per_style_s: dict[str, float] = {}
+    for style_id, recipe in STYLE_RECIPES.items():
+        need = min(args.song_seconds, source_seconds(recipe, args.seconds, analysis))
+        start, _ = choose_section(None, need, analysis=analysis)
+        section = (start, start + args.seconds)
+        render_style(recipe, stems, SAMPLE_RATE, section=section, seed=1, analysis=analysis)
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            render_style(recipe, stems, SAMPLE_RATE, section=section, seed=1, analysis=analysis)
+            best = min(best, time.perf_counter() - t0)
+        per_style_s[style_id] = best
+        print(f"{style_id:15s} {best * 1000:7.1f} ms   {args.seconds / best:7.1f}x real time")
+
+    rtf = {k: round(args.seconds / v, 1) for k, v in per_style_s.items()}
+    result = {
+        "per_style_rtf": rtf,
+        "median_rtf": round(statistics.median(rtf.values()), 1),
+        "min_rtf": min(rtf.values()),
+        "per_style_s": {k: round(v, 4) for k, v in per_style_s.items()},
+        "analysis_s": round(analysis_s, 4),
+        "clip_seconds": args.seconds,
+        "song_seconds": args.song_seconds,
+        "repeats": repeats,
+        "threads": 1,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

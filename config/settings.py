@@ -1,0 +1,145 @@
+"""Refrain's settings: one model, read from env vars, an optional TOML file, then defaults.
+
+Precedence (highest first): explicit keyword arguments, ``REFRAIN_*`` environment
+variables, the TOML file named by ``--config`` / ``REFRAIN_CONFIG``, defaults.
+The defaults need no file at all and give the embedded single-machine setup
+(SQLite + in-process queue). Secrets are ``SecretStr`` so they never print.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV_VAR = "REFRAIN_CONFIG"
+
+
+class TierSettings(BaseModel):
+    """Render-seconds per period and the longest clip for one user tier."""
+
+    seconds_per_period: int = Field(ge=0)
+    max_clip_seconds: int = Field(gt=0)
+    priority: int = 0
+    period: Literal["day", "week", "month"] = "day"
+
+
+def _default_tiers() -> dict[str, TierSettings]:
+    return {
+        "free": TierSettings(seconds_per_period=60, max_clip_seconds=30, priority=0),
+        "fan": TierSettings(seconds_per_period=600, max_clip_seconds=60, priority=1),
+        "pro": TierSettings(seconds_per_period=3600, max_clip_seconds=120, priority=2),
+    }
+
+
+class RefrainSettings(BaseSettings):
+    """Every knob of a Refrain deployment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REFRAIN_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    _toml_path: ClassVar[Path | None] = None
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./var/refrain.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///… or postgresql+asyncpg://…",
+    )
+    queue: Literal["embedded", "arq"] = Field(
+        default="embedded", description="embedded (in-process) or arq (Redis, many workers)"
+    )
+    redis_url: SecretStr = Field(
+        default=SecretStr("redis://127.0.0.1:6379/0"), description="Redis for the arq queue"
+    )
+    blobs_dir: Path = Field(default=Path("./var/blobs"), description="content-addressed files")
+    models_dir: Path = Field(default=Path("./var/models"), description="demucs/voice weights")
+    demo_dir: Path = Field(default=Path("./var/demo"), description="where the demo writes clips")
+    workers: int = Field(
+        default=1,
+        ge=0,
+        description="processes for CPU-heavy audio (0: threads of the serving process)",
+    )
+    job_timeout_s: int = Field(
+        default=600, gt=0, description="arq: a job running longer is failed and retried"
+    )
+    terms_version: str = Field(default="2026-11", description="current terms of use version")
+    default_clip_seconds: int = Field(default=20, gt=0, description="when `length:` is omitted")
+    max_command_chars: int = Field(default=500, gt=0)
+    tiers: dict[str, TierSettings] = Field(default_factory=_default_tiers)
+    discord_token: SecretStr | None = Field(default=None, description="Discord bot token")
+    telegram_token: SecretStr | None = Field(default=None, description="Telegram bot token")
+    listener_key_secret: SecretStr = Field(
+        default=SecretStr("change-me-in-production"),
+        description="HMAC key turning platform user ids into listener keys",
+    )
+    log_level: str = "INFO"
+
+    @field_validator("tiers")
+    @classmethod
+    def _free_tier_exists(cls, tiers: dict[str, TierSettings]) -> dict[str, TierSettings]:
+        if "free" not in tiers:
+            raise ValueError("the tiers table needs a 'free' tier (new users start on it)")
+        return tiers
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_path))
+        return tuple(sources)
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings as plain data with every secret masked."""
+        data = self.model_dump(mode="json")
+        for name, field in type(self).model_fields.items():
+            if field.annotation in (SecretStr, SecretStr | None) and data.get(name):
+                data[name] = "********"
+        data["database_url"] = mask_url(self.database_url)
+        return data
+
+
+class ConfigFileError(Exception):
+    """The TOML configuration file is missing or unreadable."""
+
+
+def mask_url(url: str) -> str:
+    """Hide the password of a URL such as ``postgresql://user:pw@host/db``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:****@{host}" if ":" in creds else url
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> RefrainSettings:
+    """Build settings from overrides, env, the TOML file (if any) and defaults."""
+    env_path = os.environ.get(CONFIG_ENV_VAR)
+    path = config_file or (Path(env_path) if env_path else None)
+    if path is not None and not path.is_file():
+        raise ConfigFileError(f"Config file {path} does not exist")
+
+    class _Loaded(RefrainSettings):
+        _toml_path: ClassVar[Path | None] = path
+
+    try:
+        return _Loaded(**overrides)
+    except ValueError as exc:  # tomllib.TOMLDecodeError and pydantic errors
+        raise ConfigFileError(f"Invalid configuration: {exc}") from exc

@@ -1,0 +1,423 @@
+"""Turns an ``Invocation`` into ``Reply`` values: the one place commands are handled.
+
+Every platform adapter calls ``ChatHandler.handle`` and renders what comes
+back; no business rule lives in the adapters. Errors users can fix get words
+and a next step; errors they cannot fix get an incident id to quote.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from core.chat.messages import Button, Invocation, Reply, ReplyKind
+from core.chat.settings import apply_setting, describe_policy
+from core.commands import (
+    AcceptTermsCommand,
+    AuditCommand,
+    CancelCommand,
+    Command,
+    CommandError,
+    CoverCommand,
+    HelpCommand,
+    ModeratorSettingCommand,
+    QuotaCommand,
+    SetCountryCommand,
+    ShowSettingsCommand,
+    ShowTermsCommand,
+    StatusCommand,
+    StylesCommand,
+    TraceCommand,
+    VoicesCommand,
+    help_text,
+    parse_command,
+)
+from core.commands import DEFAULT_STYLE_ALIASES
+from core.entitlements import Denied, DenyCode
+from core.ids import new_id
+from core.model import AuditEntry, Recording, RenderRequest, RequestState
+from core.ports import Clock, Stores
+from core.requests.service import (
+    NeedsStyle,
+    Queued,
+    Requester,
+    RequestService,
+    SongAmbiguous,
+    SongUnknown,
+    StyleUnknown,
+    short_id,
+)
+from core.stylebook import STYLES, style_name
+
+log = logging.getLogger(__name__)
+
+TERMS_TEXT = (
+    "Refrain makes short licensed covers for fun and sharing. By using it you agree that: "
+    "clips are for personal, non-commercial sharing; every clip carries an inaudible "
+    "watermark that identifies it; plays are counted (anonymously) to pay the artists and "
+    "songwriters; voices are only those their owners consented to."
+)
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def song_label(recording: Recording) -> str:
+    return f"*{recording.title}* by {recording.artist}"
+
+
+class ChatHandler:
+    """Parse, dispatch to the use cases, and phrase the answer."""
+
+    def __init__(self, service: RequestService, stores: Stores, clock: Clock) -> None:
+        self._service = service
+        self._stores = stores
+        self._clock = clock
+
+    async def handle(self, invocation: Invocation) -> list[Reply]:
+        """Answer one invocation; never raises (failures get an incident id)."""
+        try:
+            parsed = parse_command(invocation.text, known_styles=DEFAULT_STYLE_ALIASES)
+            if isinstance(parsed, CommandError):
+                text = parsed.message
+                if parsed.suggestion:
+                    text += f" {parsed.suggestion}"
+                return [Reply(text, ReplyKind.ERROR, code=parsed.code.value, ephemeral=True)]
+            return await self._dispatch(invocation, parsed)
+        except Exception as exc:
+            incident = short_id(new_id())
+            log.exception("incident %s while handling a %s command", incident, invocation.platform)
+            friendly = getattr(exc, "user_message", None)
+            text = (
+                f"{friendly} (incident `{incident}`)"
+                if isinstance(friendly, str)
+                else f"Something went wrong on our side. Quote incident `{incident}` to a "
+                "moderator if it keeps happening; nothing was charged."
+            )
+            return [Reply(text, ReplyKind.ERROR, code="INTERNAL", ephemeral=True)]
+
+    @staticmethod
+    def requester(invocation: Invocation) -> Requester:
+        return Requester(
+            platform=invocation.platform,
+            platform_user_id=invocation.user_id,
+            display_name=invocation.user_name,
+            scope_id=invocation.scope_id,
+            channel_id=invocation.channel_id,
+            message_id=invocation.message_id,
+            is_moderator=invocation.is_moderator,
+        )
+
+    async def _dispatch(self, inv: Invocation, command: Command) -> list[Reply]:
+        who = self.requester(inv)
+        match command:
+            case CoverCommand():
+                return [await self._cover(who, command)]
+            case StylesCommand():
+                return [await self._styles(who, command.song)]
+            case VoicesCommand():
+                return [await self._voices(command.song)]
+            case QuotaCommand():
+                return [await self._quota(who)]
+            case StatusCommand():
+                return [await self._status(who, command.request_id)]
+            case CancelCommand():
+                return [await self._cancel(who, command.request_id)]
+            case TraceCommand():
+                return [
+                    Reply(
+                        "Tracing leaked clips is not available on this server yet.",
+                        ReplyKind.INFO,
+                        code="TRACE_UNAVAILABLE",
+                    )
+                ]
+            case HelpCommand():
+                return [Reply(help_text(command.topic), ReplyKind.INFO, ephemeral=True)]
+            case ShowTermsCommand():
+                return [self._terms()]
+            case AcceptTermsCommand():
+                return [await self._accept_terms(who)]
+            case SetCountryCommand():
+                return [await self._set_country(who, command.country)]
+            case ShowSettingsCommand():
+                policy = await self._stores.policies.get(inv.scope_id)
+                return [Reply(describe_policy(policy), ReplyKind.INFO, ephemeral=True)]
+            case ModeratorSettingCommand():
+                return [await self._moderate(inv, who, command)]
+            case AuditCommand():
+                return [await self._audit(inv, command.limit)]
+        return [Reply("I don't know that command yet. Type `help`.", ReplyKind.ERROR)]
+
+    async def _cover(self, who: Requester, command: CoverCommand) -> Reply:
+        outcome = await self._service.submit(who, command)
+        match outcome:
+            case Queued():
+                return self._queued_reply(outcome)
+            case Denied():
+                return self._denied_reply(outcome)
+            case NeedsStyle():
+                return self._needs_style(outcome, command)
+            case SongUnknown():
+                return self._song_unknown(outcome)
+            case SongAmbiguous():
+                return self._song_ambiguous(outcome, command)
+            case StyleUnknown():
+                options = ", ".join(f"`{s}`" for s in outcome.options) or "none"
+                return Reply(
+                    f"I don't know the style “{outcome.style}”. Styles you can use for this "
+                    f"song: {options}.",
+                    ReplyKind.ERROR,
+                    code="STYLE_UNKNOWN",
+                )
+        raise AssertionError(f"unhandled outcome {outcome!r}")
+
+    def _queued_reply(self, outcome: Queued) -> Reply:
+        request = outcome.request
+        what = f"{song_label(outcome.recording)} in {style_name(request.style)}"
+        sid = short_id(request.id)
+        if outcome.duplicate:
+            text = f"Already on it: request `{sid}` ({what}) is {request.state.value.lower()}."
+        elif not outcome.queue_ok:
+            text = (
+                f"Request `{sid}` saved: {what}, {request.seconds} s. The render queue is "
+                "unreachable right now, so it will start as soon as it is back; "
+                "nothing is lost and you won't be charged twice."
+            )
+        else:
+            place = f" ({ordinal(outcome.position)} in line)" if outcome.position else ""
+            text = f"Queued `{sid}`: {what}, {request.seconds} s{place}."
+        return Reply(
+            text,
+            ReplyKind.QUEUED,
+            code="QUEUED",
+            request_id=request.id,
+            buttons=(Button("Cancel", f"cancel {sid}"),),
+        )
+
+    def _denied_reply(self, denied: Denied) -> Reply:
+        text = denied.message
+        if denied.hint:
+            text += f" {denied.hint}"
+        buttons: tuple[Button, ...] = ()
+        if denied.code is DenyCode.TERMS_NOT_ACCEPTED:
+            text += f"\n\n{TERMS_TEXT}"
+            buttons = (Button("Accept the terms", "terms accept"),)
+        return Reply(text, ReplyKind.DENIED, code=denied.code.value, buttons=buttons)
+
+    def _needs_style(self, outcome: NeedsStyle, command: CoverCommand) -> Reply:
+        if not outcome.options:
+            return Reply(
+                f"{song_label(outcome.recording)} can't be covered in any style here right now.",
+                ReplyKind.DENIED,
+                code="NO_STYLE_AVAILABLE",
+            )
+        names = ", ".join(f"`{s}`" for s in outcome.options)
+        song = outcome.recording.title
+        buttons = tuple(
+            Button(style_name(s), f'cover "{song}" by {outcome.recording.artist} style:{s}'
+                   + (f" length:{command.seconds}" if command.seconds else ""))
+            for s in outcome.options
+        )
+        return Reply(
+            f"Which style for {song_label(outcome.recording)}? You can pick: {names}. "
+            f'For example: `cover "{song}" style:{outcome.options[0]}`',
+            ReplyKind.QUESTION,
+            code="NEEDS_STYLE",
+            buttons=buttons,
+        )
+
+    def _song_unknown(self, outcome: SongUnknown) -> Reply:
+        if outcome.suggestions:
+            names = "; ".join(song_label(r) for r in outcome.suggestions)
+            text = f"I couldn't find “{outcome.query}” in the licensed catalog. Did you mean: {names}?"
+        else:
+            text = (
+                f"I couldn't find “{outcome.query}” in the licensed catalog. "
+                "Type `styles` or check the spelling."
+            )
+        return Reply(text, ReplyKind.ERROR, code="SONG_UNKNOWN")
+
+    def _song_ambiguous(self, outcome: SongAmbiguous, command: CoverCommand) -> Reply:
+        options = "; ".join(song_label(r) for r in outcome.candidates)
+        buttons = tuple(
+            Button(f"{r.title} — {r.artist}", f'cover "{r.title}" by {r.artist}'
+                   + (f" style:{command.style}" if command.style else ""))
+            for r in outcome.candidates
+        )
+        return Reply(
+            f"More than one song matches “{outcome.query}”: {options}. "
+            f'Add the artist, e.g. `cover "{outcome.candidates[0].title}" by '
+            f'{outcome.candidates[0].artist}`.',
+            ReplyKind.QUESTION,
+            code="SONG_AMBIGUOUS",
+            buttons=buttons,
+        )
+
+    async def _styles(self, who: Requester, song: str | None) -> Reply:
+        if song is None:
+            lines = [f"• `{s.id}` — {s.name}: {s.description}" for s in STYLES.values()
+                     if s.id != "original"]
+            policy = await self._stores.policies.get(who.scope_id)
+            note = ""
+            if policy.allowed_styles is not None:
+                enabled = ", ".join(sorted(policy.allowed_styles)) or "none"
+                note = f"\nOn this server moderators enabled: {enabled}."
+            return Reply("Styles:\n" + "\n".join(lines) + note, ReplyKind.INFO)
+        resolved = await self._service.resolve_song(song, None)
+        if isinstance(resolved, SongUnknown):
+            return self._song_unknown(resolved)
+        if isinstance(resolved, SongAmbiguous):
+            resolved = resolved.candidates[0]
+        options = await self._service.licensed_styles(resolved, who.scope_id)
+        if not options:
+            return Reply(f"No styles are available for {song_label(resolved)} here.", ReplyKind.INFO)
+        listed = ", ".join(f"`{s}`" for s in options)
+        return Reply(f"Styles for {song_label(resolved)}: {listed}.", ReplyKind.INFO)
+
+    async def _voices(self, song: str | None) -> Reply:
+        voices = [v for v in await self._stores.catalog.list_voice_models() if not v.revoked]
+        if song is not None:
+            resolved = await self._service.resolve_song(song, None)
+            if isinstance(resolved, SongUnknown):
+                return self._song_unknown(resolved)
+            if isinstance(resolved, SongAmbiguous):
+                resolved = resolved.candidates[0]
+            license_ = await self._stores.catalog.current_license(resolved.id)
+            allowed = license_.terms.voice_models if license_ else frozenset()
+            voices = [v for v in voices if v.id in allowed]
+            if not voices:
+                return Reply(f"{song_label(resolved)} has no licensed voices.", ReplyKind.INFO)
+        if not voices:
+            return Reply("No consented voices are available right now.", ReplyKind.INFO)
+        names = ", ".join(f"`{v.name}`" for v in voices)
+        return Reply(f"Consented voices: {names}.", ReplyKind.INFO)
+
+    async def _quota(self, who: Requester) -> Reply:
+        view = await self._service.quota(who)
+        left = max(0, view.tier.seconds_per_period - view.used)
+        text = (
+            f"You're on the {view.tier.name} tier: {view.used} of {view.tier.seconds_per_period} "
+            f"render-seconds used this {view.tier.period}, {left} s left; clips up to "
+            f"{view.tier.max_clip_seconds} s. Resets {_when(view.resets_at, self._clock.now())}."
+        )
+        if view.pool_limit is not None:
+            text += f" Server pool: {view.pool_used or 0} of {view.pool_limit} s used today."
+        return Reply(text, ReplyKind.INFO, ephemeral=True)
+
+    async def _status(self, who: Requester, request_id: str | None) -> Reply:
+        requests = await self._service.status(who, request_id)
+        if not requests:
+            if request_id:
+                return Reply(f"I can't find a request `{request_id}` of yours.", ReplyKind.ERROR,
+                             code="REQUEST_UNKNOWN")
+            return Reply("You have no requests yet. Try `cover <song> style:<style>`.",
+                         ReplyKind.INFO)
+        lines = [await self._status_line(r) for r in requests]
+        return Reply("\n".join(lines), ReplyKind.INFO, ephemeral=True)
+
+    async def _status_line(self, request: RenderRequest) -> str:
+        recording = await self._stores.catalog.get_recording(request.recording_id)
+        title = recording.title if recording else request.recording_id
+        line = f"`{short_id(request.id)}` {title} ({style_name(request.style)}, {request.seconds} s): "
+        line += request.state.value.lower()
+        if request.state is RequestState.QUEUED:
+            position = await self._service.position(request.id)
+            if position:
+                line += f", {ordinal(position)} in line"
+        elif request.state is RequestState.RUNNING and request.stage:
+            line += f", {request.stage} {request.progress}%"
+        elif request.state is RequestState.FAILED and request.error:
+            line += f": {request.error}"
+        return line
+
+    async def _cancel(self, who: Requester, request_id: str) -> Reply:
+        result = await self._service.cancel(who, request_id)
+        if isinstance(result, str):
+            return Reply(result, ReplyKind.ERROR, code="CANCEL_REFUSED")
+        return Reply(
+            f"Cancelled `{short_id(result.id)}`; its {result.seconds} s went back to your quota.",
+            ReplyKind.INFO,
+            code="CANCELLED",
+            request_id=result.id,
+        )
+
+    def _terms(self) -> Reply:
+        return Reply(
+            f"Terms of use (version {self._service.terms_version}): {TERMS_TEXT}",
+            ReplyKind.INFO,
+            buttons=(Button("Accept the terms", "terms accept"),),
+        )
+
+    async def _accept_terms(self, who: Requester) -> Reply:
+        user = await self._service.user_for(who)
+        version = self._service.terms_version
+        await self._stores.users.accept_terms(user.id, version, self._clock.now())
+        return Reply(
+            f"Thanks! You accepted the terms (version {version}). Now try "
+            "`cover <song> style:<style>`.",
+            ReplyKind.INFO,
+            code="TERMS_ACCEPTED",
+        )
+
+    async def _set_country(self, who: Requester, country: str | None) -> Reply:
+        user = await self._service.user_for(who)
+        await self._stores.users.set_country(user.id, country)
+        if country is None:
+            return Reply("Your country is cleared; the server's default applies.", ReplyKind.INFO)
+        return Reply(f"Your country is now {country}; licenses for {country} apply to you.",
+                     ReplyKind.INFO, code="COUNTRY_SET")
+
+    async def _moderate(
+        self, inv: Invocation, who: Requester, command: ModeratorSettingCommand
+    ) -> Reply:
+        if not inv.is_moderator:
+            return Reply(
+                "Only moderators can change this server's settings. Ask one of them, or type "
+                "`settings` to see the current ones.",
+                ReplyKind.DENIED,
+                code="NOT_MODERATOR",
+            )
+        policy = await self._stores.policies.get(inv.scope_id)
+        result = await apply_setting(policy, command, self._service, self._stores.users, who)
+        if isinstance(result, str):
+            return Reply(result, ReplyKind.ERROR, code="BAD_SETTING")
+        new_policy, summary = result
+        await self._stores.policies.save(new_policy)
+        actor = await self._service.user_for(who)
+        await self._stores.audit.append(
+            AuditEntry(
+                id=new_id(),
+                scope_id=inv.scope_id,
+                actor_user_id=actor.id,
+                action=f"settings.{command.key.value}",
+                detail=summary,
+                at=self._clock.now(),
+            )
+        )
+        return Reply(f"Done: {summary}.", ReplyKind.INFO, code="SETTING_CHANGED")
+
+    async def _audit(self, inv: Invocation, limit: int) -> Reply:
+        if not inv.is_moderator:
+            return Reply("Only moderators can read the audit log.", ReplyKind.DENIED,
+                         code="NOT_MODERATOR")
+        entries = await self._stores.audit.list(inv.scope_id, limit)
+        if not entries:
+            return Reply("The audit log of this server is empty.", ReplyKind.INFO, ephemeral=True)
+        lines = []
+        for entry in entries:
+            actor = await self._stores.users.get(entry.actor_user_id)
+            name = actor.display_name if actor else entry.actor_user_id
+            lines.append(f"{entry.at:%Y-%m-%d %H:%M} UTC — {name}: {entry.detail}")
+        return Reply("\n".join(lines), ReplyKind.INFO, ephemeral=True)
+
+
+def _when(at: datetime, now: datetime) -> str:
+    minutes = max(0, int((at - now).total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    span = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    return f"in {span} ({at:%H:%M} UTC)"
+
+
+__all__ = ["TERMS_TEXT", "ChatHandler"]

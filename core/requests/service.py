@@ -1,0 +1,434 @@
+"""Use cases for render requests: submit, status, cancel, quota.
+
+Submitting resolves the song, gathers everything the entitlement engine needs,
+asks it, and only then stores the request together with its quota reservation
+(atomically, idempotent on the platform message id) and hands it to the queue.
+If the queue is unreachable the request stays QUEUED in the database and the
+recovery sweep enqueues it later, so nothing a user asked for is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.catalog.search import Ambiguous, CatalogIndex, Exact, NotFound
+from core.commands import CoverCommand
+from core.entitlements import (
+    Denied,
+    DenyCode,
+    EntitlementContext,
+    Granted,
+    check,
+    period_bounds,
+)
+from core.ids import new_id
+from core.model import (
+    WORLDWIDE,
+    OptDeclaration,
+    Recording,
+    RenderRequest,
+    RequestState,
+    SubjectKind,
+    Tier,
+    User,
+    VoiceModel,
+)
+from core.ports import Clock, JobQueue, QuotaExceeded, Stores
+from core.stylebook import ORIGINAL_STYLE, STYLES, selectable_styles, style_name
+
+log = logging.getLogger(__name__)
+
+ACTIVE_STATES = frozenset({RequestState.QUEUED, RequestState.RUNNING})
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who is asking, where: the parts of an invocation the use cases need."""
+
+    platform: str
+    platform_user_id: str
+    display_name: str
+    scope_id: str
+    channel_id: str | None
+    message_id: str
+    is_moderator: bool = False
+
+
+@dataclass(frozen=True)
+class Queued:
+    request: RenderRequest
+    position: int | None
+    queue_ok: bool
+    recording: Recording
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class NeedsStyle:
+    recording: Recording
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SongUnknown:
+    query: str
+    suggestions: tuple[Recording, ...]
+
+
+@dataclass(frozen=True)
+class SongAmbiguous:
+    query: str
+    candidates: tuple[Recording, ...]
+
+
+@dataclass(frozen=True)
+class StyleUnknown:
+    style: str
+    options: tuple[str, ...]
+
+
+SubmitOutcome = Queued | Denied | NeedsStyle | SongUnknown | SongAmbiguous | StyleUnknown
+
+
+@dataclass(frozen=True)
+class QuotaView:
+    tier: Tier
+    used: int
+    resets_at: datetime
+    pool_used: int | None
+    pool_limit: int | None
+
+
+class RequestService:
+    """Submit, inspect and cancel render requests."""
+
+    def __init__(
+        self,
+        stores: Stores,
+        queue: JobQueue,
+        clock: Clock,
+        index: CatalogIndex,
+        tiers: Mapping[str, Tier],
+        terms_version: str,
+        default_clip_seconds: int,
+        hidden: Set[str] = frozenset(),
+    ) -> None:
+        self._stores = stores
+        self._queue = queue
+        self._clock = clock
+        self._index = index
+        self._tiers = tiers
+        self._terms_version = terms_version
+        self._default_seconds = default_clip_seconds
+        self._hidden = hidden
+
+    @property
+    def terms_version(self) -> str:
+        return self._terms_version
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def tier_of(self, user: User) -> Tier:
+        return self._tiers.get(user.tier) or self._tiers["free"]
+
+    async def user_for(self, who: Requester) -> User:
+        return await self._stores.users.get_or_create(
+            who.platform, who.platform_user_id, who.display_name, self._clock.now()
+        )
+
+    async def resolve_song(
+        self, song: str, artist: str | None, unsplit: str | None = None
+    ) -> Recording | SongUnknown | SongAmbiguous:
+        """Find the one recording a user means, or say what they might mean.
+
+        ``unsplit`` is the whole text when an unquoted "by" may belong to the
+        title ("Stand by Me"): it is tried when the split reading finds nothing.
+        """
+        found = self._index.resolve(song, artist)
+        if not isinstance(found, Exact) and unsplit:
+            whole = self._index.resolve(unsplit, None)
+            if isinstance(whole, Exact):
+                found = whole
+        catalog = self._stores.catalog
+        if isinstance(found, Exact):
+            recording = await catalog.get_recording(found.recording_id)
+            if recording is not None:
+                return recording
+            return SongUnknown(song, ())
+        ids = found.candidates if isinstance(found, Ambiguous) else found.suggestions
+        recordings = tuple(
+            r
+            for r in [await catalog.get_recording(i) for i in ids if i not in self._hidden]
+            if r is not None
+        )
+        if isinstance(found, Ambiguous):
+            return SongAmbiguous(song, recordings)
+        assert isinstance(found, NotFound)
+        return SongUnknown(song, recordings)
+
+    async def effective_opt(self, recording: Recording) -> OptDeclaration | None:
+        """The latest opt declaration on the recording or its work (the newest wins)."""
+        catalog = self._stores.catalog
+        declarations = await catalog.opt_declarations(SubjectKind.WORK, recording.work_id)
+        declarations += await catalog.opt_declarations(SubjectKind.RECORDING, recording.id)
+        if not declarations:
+            return None
+        return max(
+            enumerate(declarations),
+            key=lambda pair: (pair[1].declared_at is not None, pair[1].declared_at, pair[0]),
+        )[1]
+
+    async def licensed_styles(self, recording: Recording, scope_id: str) -> tuple[str, ...]:
+        """Styles a user may pick for this song here: license ∩ opt-in ∩ server policy."""
+        license_ = await self._stores.catalog.current_license(recording.id)
+        if license_ is None:
+            return ()
+        allowed = set(selectable_styles())
+        if license_.terms.styles is not None:
+            allowed &= license_.terms.styles
+        opt = await self.effective_opt(recording)
+        if opt is not None and opt.opted_in and opt.styles is not None:
+            allowed &= opt.styles
+        policy = await self._stores.policies.get(scope_id)
+        if policy.allowed_styles is not None:
+            allowed &= policy.allowed_styles
+        return tuple(s for s in selectable_styles() if s in allowed)
+
+    async def _find_voice(self, name: str) -> VoiceModel | None:
+        wanted = name.strip().casefold()
+        for voice in await self._stores.catalog.list_voice_models():
+            if wanted in (voice.name.casefold(), voice.id.casefold()):
+                return voice
+        return None
+
+    async def submit(self, who: Requester, command: CoverCommand) -> SubmitOutcome:
+        """Check a cover/remix request and queue it, or say why not."""
+        now = self._clock.now()
+        key = f"{who.platform}:{who.message_id}"
+        existing = await self._stores.requests.get_by_idempotency_key(key)
+        user = await self.user_for(who)
+        if existing is not None:
+            recording = await self._stores.catalog.get_recording(existing.recording_id)
+            assert recording is not None
+            position = await self._safe_position(existing.id)
+            return Queued(existing, position, True, recording, duplicate=True)
+
+        resolved = await self.resolve_song(command.song, command.artist, command.unsplit)
+        if not isinstance(resolved, Recording):
+            return resolved
+        recording = resolved
+
+        transformation = command.transformation
+        style = command.style
+        if style is None:
+            if command.voice is not None:
+                style = ORIGINAL_STYLE
+            else:
+                return NeedsStyle(recording, await self.licensed_styles(recording, who.scope_id))
+        if style not in STYLES:
+            return StyleUnknown(style, await self.licensed_styles(recording, who.scope_id))
+
+        catalog = self._stores.catalog
+        work = await catalog.get_work(recording.work_id)
+        assert work is not None, f"recording {recording.id} points at a missing work"
+        license_ = await catalog.current_license(recording.id)
+        voice = await self._find_voice(command.voice) if command.voice else None
+        policy = await self._stores.policies.get(who.scope_id)
+        tier = self.tier_of(user)
+        territory = user.country or policy.default_country or WORLDWIDE
+        seconds = command.seconds or self._default_length(tier, policy.max_clip_seconds, license_)
+        period_start, _ = period_bounds(tier.period, now)
+        day_start, _ = period_bounds("day", now)
+        user_used = await self._stores.quota.used_seconds(f"user:{user.id}", period_start)
+        pool_used = (
+            await self._stores.quota.used_seconds(f"pool:{who.scope_id}", day_start)
+            if policy.pool_seconds_per_day is not None
+            else None
+        )
+        context = EntitlementContext(
+            user=user,
+            tier=tier,
+            policy=policy,
+            channel_id=who.channel_id,
+            is_moderator=who.is_moderator,
+            recording=recording,
+            work=work,
+            license=license_,
+            opt=await self.effective_opt(recording),
+            voice_model=voice,
+            requested_voice=command.voice,
+            transformation=transformation,
+            style=style,
+            seconds=seconds,
+            territory=territory,
+            user_used_seconds=user_used,
+            pool_used_seconds=pool_used,
+            last_request_at=await self._stores.requests.last_created_at(user.id, who.scope_id),
+            required_terms_version=self._terms_version,
+            now=now,
+            style_names={s: style_name(s) for s in STYLES},
+        )
+        decision = check(context)
+        if isinstance(decision, Denied):
+            return decision
+        assert isinstance(decision, Granted) and license_ is not None
+        request = RenderRequest(
+            id=new_id(),
+            idempotency_key=key,
+            user_id=user.id,
+            scope_id=who.scope_id,
+            channel_id=who.channel_id,
+            transformation=transformation,
+            recording_id=recording.id,
+            style=style,
+            voice_model_id=voice.id if voice else None,
+            seconds=decision.seconds,
+            license_id=license_.id,
+            license_version=license_.version,
+            territory=territory,
+            state=RequestState.QUEUED,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            stored, created = await self._stores.requests.create(
+                request, decision.reservations, now
+            )
+        except QuotaExceeded as exc:
+            return self._quota_race_denial(exc, tier, now)
+        if not created:
+            position = await self._safe_position(stored.id)
+            return Queued(stored, position, True, recording, duplicate=True)
+        queue_ok = await self._safe_enqueue(stored, decision.priority)
+        position = await self._safe_position(stored.id) if queue_ok else None
+        return Queued(stored, position, queue_ok, recording)
+
+    def _default_length(self, tier: Tier, server_max: int | None, license_: object) -> int:
+        limits = [self._default_seconds, tier.max_clip_seconds]
+        if server_max is not None:
+            limits.append(server_max)
+        terms = getattr(license_, "terms", None)
+        if terms is not None and tier.name in terms.max_seconds_by_tier:
+            limits.append(terms.max_seconds_by_tier[tier.name])
+        return max(1, min(limits))
+
+    def _quota_race_denial(self, exc: QuotaExceeded, tier: Tier, now: datetime) -> Denied:
+        """Another submit won the last seconds between our check and our insert."""
+        pool = exc.account.startswith("pool:")
+        _, resets = period_bounds("day" if pool else tier.period, now)
+        code = DenyCode.SERVER_POOL_EXHAUSTED if pool else DenyCode.USER_QUOTA_EXHAUSTED
+        who = "This server's shared render time" if pool else "Your render time"
+        return Denied(
+            code=code,
+            message=f"{who} is used up ({exc.used} of {exc.limit} s). It resets at "
+            f"{resets:%H:%M} UTC.",
+            hint="Try a shorter clip with `length:`, or wait for the reset.",
+            retry_at=resets,
+        )
+
+    async def _safe_enqueue(self, request: RenderRequest, priority: int) -> bool:
+        try:
+            await self._queue.enqueue(request, priority)
+        except Exception:  # the queue is down: the request row is the source of truth
+            log.exception("could not enqueue request %s; it stays QUEUED for recovery", request.id)
+            return False
+        return True
+
+    async def _safe_position(self, request_id: str) -> int | None:
+        try:
+            return await self._queue.position(request_id)
+        except Exception:
+            log.warning("queue position unavailable for %s", request_id, exc_info=True)
+            return None
+
+    async def status(self, who: Requester, request_id: str | None) -> list[RenderRequest]:
+        """The user's request (by id or id prefix) or their latest ones."""
+        user = await self.user_for(who)
+        mine = await self._stores.requests.list_for_user(user.id, limit=50)
+        if request_id is None:
+            return mine[:5]
+        return [r for r in mine if r.id == request_id or r.id.endswith(request_id)][:1]
+
+    async def position(self, request_id: str) -> int | None:
+        return await self._safe_position(request_id)
+
+    async def cancel(self, who: Requester, request_id: str) -> RenderRequest | str:
+        """Cancel one's own queued or running request (moderators: anyone's in the scope)."""
+        user = await self.user_for(who)
+        target = await self._find_request(request_id)
+        if target is None:
+            return f"I can't find a request `{request_id}`. Type `status` to see yours."
+        if target.user_id != user.id and not (
+            who.is_moderator and target.scope_id == who.scope_id
+        ):
+            return "You can only cancel your own requests."
+        if target.state.final:
+            return f"Request `{short_id(target.id)}` is already {target.state.value.lower()}."
+        done = await self._stores.requests.transition(
+            target.id, ACTIVE_STATES, RequestState.CANCELLED, self._clock.now()
+        )
+        if done is None:
+            fresh = await self._stores.requests.get(target.id)
+            state = fresh.state.value.lower() if fresh else "gone"
+            return f"Request `{short_id(target.id)}` is already {state}."
+        try:
+            await self._queue.cancel(target.id)
+        except Exception:  # the worker re-checks the state before it renders or delivers
+            log.warning("queue cancel failed for %s", target.id, exc_info=True)
+        return done
+
+    async def _find_request(self, request_id: str) -> RenderRequest | None:
+        exact = await self._stores.requests.get(request_id)
+        if exact is not None:
+            return exact
+        return await self._stores.requests.find_by_short_id(request_id)
+
+    async def quota(self, who: Requester) -> QuotaView:
+        user = await self.user_for(who)
+        tier = self.tier_of(user)
+        now = self._clock.now()
+        start, resets = period_bounds(tier.period, now)
+        used = await self._stores.quota.used_seconds(f"user:{user.id}", start)
+        policy = await self._stores.policies.get(who.scope_id)
+        pool_used = None
+        if policy.pool_seconds_per_day is not None:
+            day_start, _ = period_bounds("day", now)
+            pool_used = await self._stores.quota.used_seconds(f"pool:{who.scope_id}", day_start)
+        return QuotaView(tier, used, resets, pool_used, policy.pool_seconds_per_day)
+
+    async def recover(self, *, include_running: bool = False) -> int:
+        """Enqueue every QUEUED request again (after a restart or a queue outage).
+
+        At start-up ``include_running`` also takes the requests that were
+        RUNNING when the process died: the render job resumes them.
+        """
+        states = {RequestState.QUEUED} | ({RequestState.RUNNING} if include_running else set())
+        pending = await self._stores.requests.list_in_states(frozenset(states))
+        count = 0
+        for request in pending:
+            if await self._safe_enqueue(request, 0):
+                count += 1
+        return count
+
+
+def short_id(request_id: str) -> str:
+    """The last 8 hex digits of a request id: enough to type, unique in practice."""
+    return request_id.replace("-", "")[-8:]
+
+
+__all__ = [
+    "NeedsStyle",
+    "QuotaView",
+    "Queued",
+    "RequestService",
+    "Requester",
+    "SongAmbiguous",
+    "SongUnknown",
+    "StyleUnknown",
+    "SubmitOutcome",
+    "short_id",
+]

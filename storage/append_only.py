@@ -1,0 +1,33 @@
+"""Refuse, in code, to change the tables that are records of what happened.
+
+The quota ledger and the audit log are append-only: a balance is the sum of
+its entries, and an audit trail that can be edited proves nothing. The
+migration installs database triggers that reject UPDATE and DELETE on both
+backends (raw SQL included); this guard fails earlier and more clearly, on
+any SQLAlchemy statement (ORM flushes go through the same hook).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Delete, Update, event
+from sqlalchemy.engine import Engine
+
+from storage.errors import AppendOnlyViolation
+
+APPEND_ONLY_TABLES = frozenset({"quota_entry", "audit_log"})
+
+
+def install_append_only_guard(engine: Engine) -> None:
+    """Make ``engine`` raise ``AppendOnlyViolation`` for UPDATE/DELETE on ledger tables."""
+
+    @event.listens_for(engine, "before_execute")
+    def _guard(
+        _conn: Any, clauseelement: Any, _multiparams: Any, _params: Any, _options: Any
+    ) -> None:
+        if isinstance(clauseelement, Update | Delete):
+            name = getattr(clauseelement.table, "name", None)
+            if name in APPEND_ONLY_TABLES:
+                verb = "update" if isinstance(clauseelement, Update) else "delete"
+                raise AppendOnlyViolation(f"{name} is append-only; refusing to {verb} it")

@@ -1,0 +1,72 @@
+"""A database Refrain can use: the engine, its repositories, and the schema check."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.ports import Stores
+from storage.driver_errors import translated_errors
+from storage.engine import DEFAULT_BUSY_TIMEOUT_S, create_engine
+from storage.migrate import check_schema
+from storage.repositories import (
+    SqlAuditLog,
+    SqlCatalogRepository,
+    SqlClipRepository,
+    SqlPolicyRepository,
+    SqlQuotaLedger,
+    SqlRequestRepository,
+    SqlUserRepository,
+)
+from storage.sessions import Sessions
+
+
+class Database:
+    """One open database: ``stores`` for the use cases, ``close()`` when done.
+
+    Build it with ``await Database.open(url)``; the URL is SQLAlchemy's async
+    form (``sqlite+aiosqlite:///var/refrain.db``, ``postgresql+asyncpg://…``;
+    plain ``sqlite:``/``postgresql:`` are accepted too).
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        sessions = Sessions(engine)
+        self.stores = Stores(
+            catalog=SqlCatalogRepository(sessions),
+            users=SqlUserRepository(sessions),
+            policies=SqlPolicyRepository(sessions),
+            quota=SqlQuotaLedger(sessions),
+            requests=SqlRequestRepository(sessions),
+            clips=SqlClipRepository(sessions),
+            audit=SqlAuditLog(sessions),
+        )
+
+    @classmethod
+    async def open(cls, url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Database:
+        """Connect once, so a wrong URL or a server that is down fails here, in words.
+
+        Raises ``StorageUnavailable``. The schema is not checked: call
+        ``check_schema()`` (serving) or ``storage.migrate.upgrade`` (setup).
+        """
+        engine = create_engine(url, busy_timeout_s=busy_timeout_s)
+        try:
+            async with translated_errors(engine.url), engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine)
+
+    async def check_schema(self) -> None:
+        """Raise ``SchemaOutOfDate`` unless the database is at the latest migration."""
+        await check_schema(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()

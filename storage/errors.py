@@ -1,0 +1,34 @@
+"""What storage raises, in words a user or an operator can act on.
+
+Driver exceptions (sqlite3, asyncpg, SQLAlchemy) never leave ``storage``: the
+unit of work translates them into these, so callers above need not import a
+database library to tell "try again later" from "run the migrations".
+Messages never contain a password: locations are shown as a file path or
+``host:port``.
+"""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base of every error raised by ``storage``."""
+
+
+class StorageUnavailable(StorageError):
+    """The database cannot be used right now (locked, unreachable, refused us)."""
+
+
+class SchemaOutOfDate(StorageError):
+    """The database schema is not the one this code was written for."""
+
+
+class StorageConflict(StorageError):
+    """A write broke a constraint (a missing referenced row, a duplicate key)."""
+
+
+class NotFound(StorageError, LookupError):
+    """A write named a row that does not exist."""
+
+
+class AppendOnlyViolation(StorageError):
+    """Code tried to change or delete a row of an append-only table."""

@@ -1,0 +1,19 @@
+"""SQL implementations of the repository ports in ``core.ports``, one module per aggregate."""
+
+from storage.repositories.audit import SqlAuditLog
+from storage.repositories.catalog import SqlCatalogRepository
+from storage.repositories.clips import SqlClipRepository
+from storage.repositories.policies import SqlPolicyRepository
+from storage.repositories.quota import SqlQuotaLedger
+from storage.repositories.requests import SqlRequestRepository
+from storage.repositories.users import SqlUserRepository
+
+__all__ = [
+    "SqlAuditLog",
+    "SqlCatalogRepository",
+    "SqlClipRepository",
+    "SqlPolicyRepository",
+    "SqlQuotaLedger",
+    "SqlRequestRepository",
+    "SqlUserRepository",
+]

@@ -1,0 +1,70 @@
+"""Clips: what was rendered, from what, under which license version, for whom."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.model import Clip, Transformation
+from storage.schema import ClipRow
+from storage.sessions import Sessions
+
+
+def clip_row(clip: Clip) -> ClipRow:
+    return ClipRow(
+        id=clip.id,
+        request_id=clip.request_id,
+        recording_id=clip.recording_id,
+        transformation=clip.transformation.value,
+        style=clip.style,
+        voice_model_id=clip.voice_model_id,
+        license_id=clip.license_id,
+        license_version=clip.license_version,
+        requester_id=clip.requester_id,
+        audio_sha256=clip.audio_sha256,
+        duration_s=clip.duration_s,
+        watermark_token=clip.watermark_token,
+        created_at=clip.created_at,
+    )
+
+
+def clip_of(row: ClipRow) -> Clip:
+    return Clip(
+        id=row.id,
+        request_id=row.request_id,
+        recording_id=row.recording_id,
+        transformation=Transformation(row.transformation),
+        style=row.style,
+        voice_model_id=row.voice_model_id,
+        license_id=row.license_id,
+        license_version=row.license_version,
+        requester_id=row.requester_id,
+        audio_sha256=row.audio_sha256,
+        duration_s=row.duration_s,
+        watermark_token=row.watermark_token,
+        created_at=row.created_at,
+    )
+
+
+class SqlClipRepository:
+    """``core.ports.ClipRepository`` on SQL."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._db = sessions
+
+    async def add(self, clip: Clip) -> None:
+        """Store a clip; adding the same clip id again is a no-op (jobs may run twice)."""
+        async with self._db.write() as session:
+            if await session.get(ClipRow, clip.id) is None:
+                session.add(clip_row(clip))
+
+    async def get(self, clip_id: str) -> Clip | None:
+        async with self._db.read() as session:
+            row = await session.get(ClipRow, clip_id)
+            return None if row is None else clip_of(row)
+
+    async def for_request(self, request_id: str) -> Clip | None:
+        async with self._db.read() as session:
+            row = (
+                await session.scalars(select(ClipRow).where(ClipRow.request_id == request_id))
+            ).first()
+            return None if row is None else clip_of(row)

@@ -1,0 +1,297 @@
+"""Render requests: the state machine, idempotent creation and quota settlement."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.ids import new_id
+from core.model import QuotaEntryKind, RenderRequest, RequestState, Transformation
+from core.ports import QuotaExceeded, Reservation
+from storage.errors import StorageConflict
+from storage.repositories.quota import lock_accounts, used_seconds_in
+from storage.schema import QuotaEntryRow, RenderRequestRow
+from storage.sessions import Sessions, rowcount
+
+_HEX = re.compile(r"^[0-9a-f]{1,32}$")
+_OPEN_STATES = frozenset({RequestState.QUEUED.value, RequestState.RUNNING.value})
+
+
+def short_id_of(request_id: str) -> str:
+    """The 8 hex digits users quote for a request: the end of its id without hyphens."""
+    return request_id.replace("-", "")[-8:].lower()
+
+
+def request_row(request: RenderRequest) -> RenderRequestRow:
+    return RenderRequestRow(
+        id=request.id,
+        short_id=short_id_of(request.id),
+        idempotency_key=request.idempotency_key,
+        user_id=request.user_id,
+        scope_id=request.scope_id,
+        channel_id=request.channel_id,
+        transformation=request.transformation.value,
+        recording_id=request.recording_id,
+        style=request.style,
+        voice_model_id=request.voice_model_id,
+        seconds=request.seconds,
+        license_id=request.license_id,
+        license_version=request.license_version,
+        territory=request.territory,
+        state=request.state.value,
+        progress=request.progress,
+        stage=request.stage,
+        error=request.error,
+        clip_id=request.clip_id,
+        created_at=request.created_at,
+        updated_at=request.updated_at,
+    )
+
+
+def request_of(row: RenderRequestRow) -> RenderRequest:
+    return RenderRequest(
+        id=row.id,
+        idempotency_key=row.idempotency_key,
+        user_id=row.user_id,
+        scope_id=row.scope_id,
+        channel_id=row.channel_id,
+        transformation=Transformation(row.transformation),
+        recording_id=row.recording_id,
+        style=row.style,
+        voice_model_id=row.voice_model_id,
+        seconds=row.seconds,
+        license_id=row.license_id,
+        license_version=row.license_version,
+        territory=row.territory,
+        state=RequestState(row.state),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        error=row.error,
+        clip_id=row.clip_id,
+        progress=row.progress,
+        stage=row.stage,
+    )
+
+
+class SqlRequestRepository:
+    """``core.ports.RequestRepository`` on SQL."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._db = sessions
+
+    async def create(
+        self, request: RenderRequest, reservations: Sequence[Reservation], at: datetime
+    ) -> tuple[RenderRequest, bool]:
+        """Insert a request and reserve its quota in one transaction.
+
+        The quota accounts are locked before the idempotency key is checked
+        and before the balances are read, so concurrent submits on the same
+        account run one after the other and each sees the others' entries.
+        """
+        try:
+            async with self._db.write() as session:
+                await lock_accounts(session, [r.account for r in reservations])
+                existing = await self._by_key(session, request.idempotency_key)
+                if existing is not None:
+                    return request_of(existing), False
+                await _check_fits(session, reservations)
+                row = request_row(request)
+                session.add(row)
+                await session.flush()
+                session.add_all(
+                    QuotaEntryRow(
+                        id=new_id(),
+                        account=r.account,
+                        request_id=request.id,
+                        kind=QuotaEntryKind.RESERVE.value,
+                        seconds=r.seconds,
+                        period_start=r.period_start,
+                        at=at,
+                    )
+                    for r in reservations
+                )
+                await session.flush()
+                return request_of(row), True
+        except StorageConflict:
+            # A concurrent create with the same key won (only possible without
+            # reservations, when there is no account row to queue on).
+            stored = await self.get_by_idempotency_key(request.idempotency_key)
+            if stored is None:
+                raise
+            return stored, False
+
+    async def get(self, request_id: str) -> RenderRequest | None:
+        async with self._db.read() as session:
+            row = await session.get(RenderRequestRow, request_id)
+            return None if row is None else request_of(row)
+
+    async def get_by_idempotency_key(self, key: str) -> RenderRequest | None:
+        async with self._db.read() as session:
+            row = await self._by_key(session, key)
+            return None if row is None else request_of(row)
+
+    async def find_by_short_id(self, short_id: str) -> RenderRequest | None:
+        """The request whose id (hyphens removed) ends with ``short_id``; newest if several."""
+        wanted = short_id.strip().lower()
+        if not _HEX.match(wanted):
+            return None
+        async with self._db.read() as session:
+            query = select(RenderRequestRow)
+            if len(wanted) == 8:
+                query = query.where(RenderRequestRow.short_id == wanted)
+            else:  # rare: not the usual 8 digits, so no index to help
+                hexdigits = func.replace(RenderRequestRow.id, "-", "")
+                query = query.where(hexdigits.like(f"%{wanted}"))  # hex only: no wildcards
+            row = (
+                await session.scalars(
+                    query.order_by(
+                        RenderRequestRow.created_at.desc(), RenderRequestRow.id.desc()
+                    ).limit(1)
+                )
+            ).first()
+            return None if row is None else request_of(row)
+
+    async def transition(
+        self,
+        request_id: str,
+        allowed_from: frozenset[RequestState],
+        to: RequestState,
+        at: datetime,
+        *,
+        error: str | None = None,
+        clip_id: str | None = None,
+    ) -> RenderRequest | None:
+        """Compare-and-set the state; ``None`` if the request was not in ``allowed_from``.
+
+        Moving to DELIVERED commits the quota reservation, to FAILED or
+        CANCELLED refunds it, in the same transaction.
+        """
+        if not allowed_from:
+            return None
+        values: dict[str, object] = {"state": to.value, "updated_at": at}
+        if error is not None:
+            values["error"] = error
+        if clip_id is not None:
+            values["clip_id"] = clip_id
+        async with self._db.write() as session:
+            result = await session.execute(
+                update(RenderRequestRow)
+                .where(
+                    RenderRequestRow.id == request_id,
+                    RenderRequestRow.state.in_(sorted(s.value for s in allowed_from)),
+                )
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+            if rowcount(result) == 0:
+                return None
+            if to is RequestState.DELIVERED:
+                await _settle(session, request_id, QuotaEntryKind.COMMIT, at)
+            elif to in (RequestState.FAILED, RequestState.CANCELLED):
+                await _settle(session, request_id, QuotaEntryKind.REFUND, at)
+            row = await session.get(RenderRequestRow, request_id)
+            assert row is not None
+            return request_of(row)
+
+    async def set_progress(self, request_id: str, stage: str, percent: int, at: datetime) -> None:
+        """Record progress of an open request; a finished or unknown request is left alone."""
+        async with self._db.write() as session:
+            await session.execute(
+                update(RenderRequestRow)
+                .where(
+                    RenderRequestRow.id == request_id,
+                    RenderRequestRow.state.in_(sorted(_OPEN_STATES)),
+                )
+                .values(stage=stage, progress=max(0, min(100, percent)), updated_at=at)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def list_in_states(self, states: frozenset[RequestState]) -> list[RenderRequest]:
+        """Requests in any of ``states``, oldest first (the order they were queued in)."""
+        if not states:
+            return []
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(RenderRequestRow)
+                .where(RenderRequestRow.state.in_(sorted(s.value for s in states)))
+                .order_by(RenderRequestRow.created_at, RenderRequestRow.id)
+            )
+            return [request_of(row) for row in rows]
+
+    async def list_for_user(self, user_id: str, limit: int = 20) -> list[RenderRequest]:
+        """The user's latest requests, newest first."""
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(RenderRequestRow)
+                .where(RenderRequestRow.user_id == user_id)
+                .order_by(RenderRequestRow.created_at.desc(), RenderRequestRow.id.desc())
+                .limit(limit)
+            )
+            return [request_of(row) for row in rows]
+
+    async def last_created_at(self, user_id: str, scope_id: str) -> datetime | None:
+        """When the user last submitted in this scope (for cooldowns)."""
+        async with self._db.read() as session:
+            latest = await session.scalar(
+                select(func.max(RenderRequestRow.created_at)).where(
+                    RenderRequestRow.user_id == user_id, RenderRequestRow.scope_id == scope_id
+                )
+            )
+            return latest
+
+    @staticmethod
+    async def _by_key(session: AsyncSession, key: str) -> RenderRequestRow | None:
+        return (
+            await session.scalars(
+                select(RenderRequestRow).where(RenderRequestRow.idempotency_key == key)
+            )
+        ).first()
+
+
+async def _check_fits(session: AsyncSession, reservations: Sequence[Reservation]) -> None:
+    """Raise ``QuotaExceeded`` for the first reservation that would pass its limit."""
+    pending: dict[tuple[str, datetime], int] = {}
+    for reservation in reservations:
+        key = (reservation.account, reservation.period_start)
+        if key not in pending:
+            pending[key] = await used_seconds_in(session, *key)
+        used = pending[key]
+        if used + reservation.seconds > reservation.limit:
+            raise QuotaExceeded(reservation.account, used, reservation.limit)
+        pending[key] = used + reservation.seconds
+
+
+async def _settle(
+    session: AsyncSession, request_id: str, kind: QuotaEntryKind, at: datetime
+) -> None:
+    """Commit or refund each reservation of the request once, on the account it was made on."""
+    rows = (
+        await session.scalars(select(QuotaEntryRow).where(QuotaEntryRow.request_id == request_id))
+    ).all()
+    settled = {
+        row.account
+        for row in rows
+        if row.kind in (QuotaEntryKind.COMMIT.value, QuotaEntryKind.REFUND.value)
+    }
+    reserved: dict[str, tuple[int, datetime]] = {}
+    for row in rows:
+        if row.kind == QuotaEntryKind.RESERVE.value and row.account not in settled:
+            seconds, _ = reserved.get(row.account, (0, row.period_start))
+            reserved[row.account] = (seconds + row.seconds, row.period_start)
+    session.add_all(
+        QuotaEntryRow(
+            id=new_id(),
+            account=account,
+            request_id=request_id,
+            kind=kind.value,
+            seconds=seconds if kind is QuotaEntryKind.REFUND else 0,
+            period_start=period_start,
+            at=at,
+        )
+        for account, (seconds, period_start) in sorted(reserved.items())
+    )
+    await session.flush()

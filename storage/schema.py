@@ -1,0 +1,304 @@
+"""The tables, as SQLAlchemy declarative models.
+
+Rows are storage's private business: repositories turn them into the frozen
+domain values of ``core.model`` and back, so nothing above ``storage`` sees a
+row. Enums are stored as their string values (portable, readable in SQL);
+fractions as an exact integer numerator/denominator pair; times as UTC.
+
+Every constraint has a name (``NAMING`` below) so Alembic can compare the
+models with the migrations and alter SQLite tables in batch mode.
+Indexes follow the queries the use cases make; each says which.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.columns import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(64)
+CODE = String(32)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# -- catalog ------------------------------------------------------------------------------
+class PartyRow(Base):
+    __tablename__ = "party"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(CODE)
+    ipi: Mapped[str | None] = mapped_column(String(16))
+    payout_currency: Mapped[str] = mapped_column(String(3))
+    independent: Mapped[bool] = mapped_column(Boolean)
+
+
+class WorkRow(Base):
+    __tablename__ = "work"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    iswc: Mapped[str] = mapped_column(String(20), unique=True)
+
+
+class RecordingRow(Base):
+    __tablename__ = "recording"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("work.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    artist: Mapped[str] = mapped_column(Text)
+    isrc: Mapped[str] = mapped_column(String(20), unique=True)
+    duration_s: Mapped[float] = mapped_column(Float)
+    audio_sha256: Mapped[str | None] = mapped_column(String(64))
+    stems: Mapped[dict[str, Any]] = mapped_column(JSON)  # stem name -> blob sha256
+    aliases: Mapped[list[str]] = mapped_column(JSON)
+
+
+class ShareRow(Base):
+    """One party's fraction of one right in a subject (work, recording or voice model)."""
+
+    __tablename__ = "share"
+    __table_args__ = (
+        # shares_for(subject) and "replace the shares of a subject" on import
+        Index("ix_share_subject", "subject_kind", "subject_id"),
+        CheckConstraint("denominator > 0 AND numerator >= 0", name="fraction"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_kind: Mapped[str] = mapped_column(CODE)
+    subject_id: Mapped[str] = mapped_column(ID)
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    right: Mapped[str] = mapped_column(CODE)
+    numerator: Mapped[int] = mapped_column(BigInteger)
+    denominator: Mapped[int] = mapped_column(BigInteger)
+    territory: Mapped[str] = mapped_column(String(8))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class LicenseVersionRow(Base):
+    """One immutable version of a recording's license terms.
+
+    Only ``revoked_at`` may ever change; a trigger from the migration enforces it.
+    """
+
+    __tablename__ = "license_version"
+    __table_args__ = (
+        # current_license(recording): the highest version of the recording
+        Index("ix_license_version_recording", "recording_id", "version"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[str] = mapped_column(ForeignKey("recording.id"))
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)  # see storage.terms_codec
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OptDeclarationRow(Base):
+    __tablename__ = "opt_declaration"
+    __table_args__ = (Index("ix_opt_declaration_subject", "subject_kind", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_kind: Mapped[str] = mapped_column(CODE)
+    subject_id: Mapped[str] = mapped_column(ID)
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    opted_in: Mapped[bool] = mapped_column(Boolean)
+    # JSON lists; NULL means "not limited"
+    transformations: Mapped[list[str] | None] = mapped_column(JSON)
+    styles: Mapped[list[str] | None] = mapped_column(JSON)
+    territories: Mapped[list[str] | None] = mapped_column(JSON)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VoiceModelRow(Base):
+    __tablename__ = "voice_model"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    owner_party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    consent_document_sha256: Mapped[str] = mapped_column(String(64))
+    consent_scope: Mapped[str] = mapped_column(Text)
+    consent_signed_on: Mapped[date] = mapped_column(Date)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# -- people and places --------------------------------------------------------------------
+class UserRow(Base):
+    __tablename__ = "app_user"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    platform: Mapped[str] = mapped_column(CODE)
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(Text)
+    tier: Mapped[str] = mapped_column(CODE)
+    country: Mapped[str | None] = mapped_column(String(8))
+    terms_version: Mapped[str | None] = mapped_column(CODE)
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ScopePolicyRow(Base):
+    """A guild's or chat's moderator settings; allow-lists are JSON lists, NULL = any."""
+
+    __tablename__ = "scope_policy"
+
+    scope_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    allowed_styles: Mapped[list[str] | None] = mapped_column(JSON)
+    allowed_voices: Mapped[list[str] | None] = mapped_column(JSON)
+    allowed_channels: Mapped[list[str] | None] = mapped_column(JSON)
+    max_clip_seconds: Mapped[int | None] = mapped_column(Integer)
+    cooldown_s: Mapped[int] = mapped_column(Integer)
+    banned_users: Mapped[list[str]] = mapped_column(JSON)
+    pool_seconds_per_day: Mapped[int | None] = mapped_column(Integer)
+    default_country: Mapped[str | None] = mapped_column(String(8))
+
+
+# -- quota ledger -------------------------------------------------------------------------
+class QuotaAccountRow(Base):
+    """One row per quota account, so PostgreSQL can lock it (SELECT … FOR UPDATE).
+
+    The balance is never stored here: it is the sum of the account's entries.
+    """
+
+    __tablename__ = "quota_account"
+
+    account: Mapped[str] = mapped_column(String(160), primary_key=True)
+
+
+class QuotaEntryRow(Base):
+    """Append-only: triggers and ``storage.append_only`` refuse UPDATE and DELETE."""
+
+    __tablename__ = "quota_entry"
+    __table_args__ = (
+        # used_seconds(account, period_start)
+        Index("ix_quota_entry_account_period", "account", "period_start"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    account: Mapped[str] = mapped_column(ForeignKey("quota_account.account"))
+    # settling a request's reservations on transition; user export
+    request_id: Mapped[str] = mapped_column(ForeignKey("render_request.id"), index=True)
+    kind: Mapped[str] = mapped_column(CODE)
+    seconds: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# -- requests and clips -------------------------------------------------------------------
+class RenderRequestRow(Base):
+    __tablename__ = "render_request"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["license_id", "license_version"], ["license_version.id", "license_version.version"]
+        ),
+        # last_created_at(user, scope) for cooldowns
+        Index("ix_render_request_user_scope_created", "user_id", "scope_id", "created_at"),
+        # list_for_user, newest first
+        Index("ix_render_request_user_created", "user_id", "created_at"),
+        # list_in_states (restart recovery, queue listing)
+        Index("ix_render_request_state_created", "state", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    # the last 8 hex digits of the id, which users quote ("status 0a1b2c3d")
+    short_id: Mapped[str] = mapped_column(String(8), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"))
+    scope_id: Mapped[str] = mapped_column(String(128))
+    channel_id: Mapped[str | None] = mapped_column(String(128))
+    transformation: Mapped[str] = mapped_column(CODE)
+    recording_id: Mapped[str] = mapped_column(ForeignKey("recording.id"), index=True)
+    style: Mapped[str] = mapped_column(String(64))
+    voice_model_id: Mapped[str | None] = mapped_column(ForeignKey("voice_model.id"))
+    seconds: Mapped[int] = mapped_column(Integer)
+    license_id: Mapped[str] = mapped_column(ID)
+    license_version: Mapped[int] = mapped_column(Integer)
+    territory: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(CODE)
+    progress: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    # no foreign key: clip.request_id already points here, and a cycle would
+    # make both rows impossible to insert without deferred constraints
+    clip_id: Mapped[str | None] = mapped_column(ID)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClipRow(Base):
+    __tablename__ = "clip"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["license_id", "license_version"], ["license_version.id", "license_version.version"]
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    # one clip per request (for_request); a regenerate is a new request
+    request_id: Mapped[str] = mapped_column(ForeignKey("render_request.id"), unique=True)
+    recording_id: Mapped[str] = mapped_column(ForeignKey("recording.id"), index=True)
+    transformation: Mapped[str] = mapped_column(CODE)
+    style: Mapped[str] = mapped_column(String(64))
+    voice_model_id: Mapped[str | None] = mapped_column(ForeignKey("voice_model.id"), index=True)
+    license_id: Mapped[str] = mapped_column(ID)
+    license_version: Mapped[int] = mapped_column(Integer)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
+    # `refrain trace` matches an unmodified copy by its hash
+    audio_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    duration_s: Mapped[float] = mapped_column(Float)
+    watermark_token: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditRow(Base):
+    """Moderator actions per scope. Append-only, like the quota ledger."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        # list(scope, limit), newest first
+        Index("ix_audit_log_scope_at", "scope_id", "at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    scope_id: Mapped[str] = mapped_column(String(128))
+    actor_user_id: Mapped[str] = mapped_column(ID, index=True)  # user export
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+metadata = Base.metadata

@@ -1,0 +1,122 @@
+"""The `refrain` command line: help everywhere, clear errors, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from refrain.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {
+        "REFRAIN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "REFRAIN_BLOBS_DIR": str(tmp_path / "blobs"),
+        "REFRAIN_DEMO_DIR": str(tmp_path / "demo"),
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("REFRAIN_CONFIG", raising=False)
+    return values
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += all_commands(command, (*prefix, name))
+    return found
+
+
+def test_help_lists_commands_and_every_command_has_help() -> None:
+    code, text = run("--help")
+    assert code == 0
+    for name in ("catalog", "chat", "config", "db", "demo", "render", "serve", "users", "worker"):
+        assert name in text
+    commands = all_commands(main)
+    assert len(commands) >= 15
+    for path in commands:
+        code, text = run(*path, "--help")
+        assert code == 0, path
+        assert "Usage:" in text
+
+
+def test_config_show_masks_secrets(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REFRAIN_TELEGRAM_TOKEN", "123:secret-telegram-token")
+    code, text = run("config", "show")
+    assert code == 0
+    data = json.loads(text)
+    assert data["telegram_token"] == "********"
+    assert "secret-telegram-token" not in text
+
+
+def test_missing_migrations_is_a_clear_error(env: dict[str, str]) -> None:
+    code, text = run("catalog", "list")
+    assert code == 1
+    assert "refrain db upgrade" in text
+    assert "Traceback" not in text
+
+
+def test_upgrade_then_empty_catalog(env: dict[str, str]) -> None:
+    assert run("db", "upgrade")[0] == 0
+    code, text = run("catalog", "list")
+    assert code == 0 and "refrain catalog demo" in text
+    assert run("catalog", "list", "--format", "ids") == (0, "")
+
+
+def test_locked_database_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    assert run("db", "upgrade")[0] == 0
+    holder = sqlite3.connect(tmp_path / "cli.db", timeout=0.1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code, text = run("users", "set-tier", "console:nobody", "pro")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 1
+    assert "busy" in text.lower() or "No user" in text
+
+
+def test_bad_catalog_file_changes_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    assert run("db", "upgrade")[0] == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[[parties]]\nid = "p1"\nname = "Pat"\nkind = "LABEL"\n\n'
+        '[[works]]\nid = "w1"\ntitle = "Song"\niswc = "T-123.456.789-0"\n\n'
+        '[[recordings]]\nid = "r1"\nwork = "w1"\ntitle = "Song"\nartist = "Pat"\n'
+        'isrc = "nonsense"\nduration_s = 30\n'
+    )
+    code, text = run("catalog", "import", str(bad))
+    assert code == 1
+    assert "line" in text and "ISWC" in text and "ISRC" in text
+    assert run("catalog", "list", "--format", "ids") == (0, "")
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary\xff\xfe", b"[[[[ not toml"])
+def test_garbage_catalog_files(env: dict[str, str], tmp_path: Path, content: bytes) -> None:
+    assert run("db", "upgrade")[0] == 0
+    path = tmp_path / "garbage.toml"
+    path.write_bytes(content)
+    code, text = run("catalog", "import", str(path))
+    assert code == 1
+    assert "Traceback" not in text and text.strip()
+
+
+def test_users_commands(env: dict[str, str]) -> None:
+    assert run("db", "upgrade")[0] == 0
+    code, text = run("users", "set-tier", "console:ghost", "pro")
+    assert code == 1 and "No user" in text
+    code, text = run("users", "set-tier", "console:ghost", "platinum")
+    assert code == 1 and "Unknown tier" in text

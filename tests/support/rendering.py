@@ -1,0 +1,50 @@
+"""A world where one catalog song has real (short) stems, so requests really render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bots.console import ConsoleSession
+from config import RefrainSettings
+from core.audio.io import encode_flac_bytes
+from core.audio.synth import SongSpec, render_song
+from core.catalog.demo import demo_catalog
+from core.clock import ManualClock
+from refrain.app import App, open_app
+from refrain.demo import pick_songs
+from storage.migrate import upgrade
+
+NOON = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+
+@dataclass
+class RenderWorld:
+    settings: RefrainSettings
+    song: str
+
+
+async def build_render_world(tmp_path: Path) -> RenderWorld:
+    """Demo rights data, and a short real song (true stems) behind the open song."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
+    await upgrade(url)
+    settings = RefrainSettings(database_url=url, blobs_dir=tmp_path / "blobs", workers=0)
+    batch = demo_catalog().batch
+    songs = pick_songs(batch)
+    recording = next(r for r in batch.recordings if r.title == songs.open_song)
+    stems = render_song(SongSpec(recording.title, 120, "A minor", ("Am", "F", "C", "G"), 12.0), 3)
+    async with open_app(settings, clock=ManualClock(NOON)) as app:
+        await app.stores.catalog.import_batch(batch, NOON)
+        mix = await app.blobs.put_bytes(encode_flac_bytes(stems.mix()))
+        shas = {n: await app.blobs.put_bytes(encode_flac_bytes(a)) for n, a in stems.stems.items()}
+        await app.stores.catalog.set_recording_audio(recording.id, mix, shas)
+    return RenderWorld(settings, songs.open_song)
+
+
+async def fan(app: App, name: str) -> ConsoleSession:
+    session = ConsoleSession(app.handler.handle, name, "jobs")
+    assert (await session.send("terms accept"))[0].code == "TERMS_ACCEPTED"
+    return session
+
+
