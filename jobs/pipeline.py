@@ -108,7 +108,10 @@ class RenderJob:
     async def run(self, request_id: str) -> None:
         """Render and deliver one request; idempotent, never raises for job errors."""
         request = await self._stores.requests.get(request_id)
-        if request is None or request.state.final:
+        if request is None:
+            log.warning("request %s is not in this database; job ignored", request_id)
+            return
+        if request.state.final:
             return
         existing = await self._stores.clips.for_request(request_id)
         if existing is not None:  # crashed after storing the clip: finish the delivery

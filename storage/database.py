@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.ports import Stores
 from storage.driver_errors import translated_errors
-from storage.engine import DEFAULT_BUSY_TIMEOUT_S, create_engine
+from storage.engine import DEFAULT_BUSY_TIMEOUT_S, create_engine, masked
 from storage.migrate import check_schema
 from storage.repositories import (
     SqlAuditLog,
@@ -57,6 +57,9 @@ class Database:
             await engine.dispose()
             raise
         return cls(engine)
+
+    def __repr__(self) -> str:
+        return f"Database({masked(self.engine.url)})"
 
     async def check_schema(self) -> None:
         """Raise ``SchemaOutOfDate`` unless the database is at the latest migration."""

@@ -8,6 +8,7 @@ its original exception and traceback.
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -44,9 +45,18 @@ def translate(error: BaseException, url: URL) -> StorageError | None:
     if isinstance(error, asyncpg.PostgresError):  # raised raw while connecting
         return _translate_login(error, url, where)
     if isinstance(error, OSError):
-        reason = error.strerror or type(error).__name__
-        return StorageUnavailable(f"Can't reach the database at {where} ({reason.lower()})")
+        return StorageUnavailable(f"Can't reach the database at {where} ({_network_reason(error)})")
     return None
+
+
+def _network_reason(error: OSError) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused: is the server running?"
+    if isinstance(error, socket.gaierror):
+        return "unknown host name"
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return (error.strerror or type(error).__name__).lower()
 
 
 def _translate_dbapi(error: sa_exc.DBAPIError, url: URL, where: str) -> StorageError | None:

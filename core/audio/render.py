@@ -8,6 +8,10 @@ audio and nothing large crosses the process boundary.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +20,10 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
-from core.audio.analysis import SAMPLE_RATE, analyse, choose_section
+from core.audio.analysis import SAMPLE_RATE, Analysis, analyse, choose_section
 from core.audio.encode import ClipTags, EncodeFormat, encode
 from core.audio.mastering import master, trim_to_true_peak
-from core.audio.styles import STYLE_RECIPES, render_style, source_seconds
+from core.audio.styles import ENGINE_VERSION, STYLE_RECIPES, render_style, source_seconds
 
 FloatArray = npt.NDArray[np.float32]
 Watermarker = Callable[[FloatArray, int], FloatArray]
@@ -47,12 +51,14 @@ def render_clip(
     *,
     seed: int,
     sample_rate: int = SAMPLE_RATE,
+    analysis: Analysis | None = None,
 ) -> MasteredClip:
     """The best ``seconds`` of a song in a style, mastered to −14 LUFS / −1 dBTP."""
     recipe = STYLE_RECIPES.get(style_id)
     if recipe is None:
         raise UnknownStyle(style_id)
-    analysis = analyse(stems, sample_rate)
+    if analysis is None:
+        analysis = analyse(stems, sample_rate)
     song_seconds = max(s.shape[-1] for s in stems.values()) / sample_rate
     seconds = min(seconds, song_seconds)
     start, _ = choose_section(
@@ -79,15 +85,63 @@ class RenderedFile:
     section: tuple[float, float]
 
 
-def read_stems(paths: Mapping[str, Path]) -> dict[str, FloatArray]:
-    """Stem files (any soundfile format, 44.1 kHz) as float32 ``(channels, n)``."""
-    stems: dict[str, FloatArray] = {}
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _save_npy(path: Path, array: npt.NDArray[np.float32]) -> None:
+    with path.open("wb") as out:
+        np.save(out, array)
+
+
+def read_stems(paths: Mapping[str, Path]) -> dict[str, npt.NDArray[np.float32]]:
+    """Stem files (any soundfile format, 44.1 kHz) as float32 ``(channels, n)``.
+
+    Decoding four FLAC stems costs a quarter of a render, so the first read
+    leaves a raw float copy beside each blob (``<blob>.f32.npy``) that later
+    renders memory-map: only the section a style touches is ever read again.
+    """
+    stems: dict[str, npt.NDArray[np.float32]] = {}
     for name, path in paths.items():
+        raw = path.with_name(path.name + ".f32.npy")
+        if raw.exists():
+            stems[name] = np.load(raw, mmap_mode="r")
+            continue
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
         if sr != SAMPLE_RATE:
             raise ValueError(f"stem {name} is {sr} Hz; stems are stored at {SAMPLE_RATE} Hz")
-        stems[name] = np.ascontiguousarray(data.T)
+        array = np.ascontiguousarray(data.T)
+        try:
+            _atomic_write(raw, lambda p, a=array: _save_npy(p, a))
+        except OSError:  # a read-only store still renders, just slower
+            pass
+        stems[name] = array
     return stems
+
+
+def song_analysis(stems: Mapping[str, npt.NDArray[np.floating]], paths: Mapping[str, Path]) -> Analysis:
+    """The song's tempo/key/chords/bars, computed once per set of stems and kept beside them."""
+    key = hashlib.sha256(
+        "|".join(f"{n}={p.name}" for n, p in sorted(paths.items())).encode()
+    ).hexdigest()[:16]
+    anchor = next(iter(sorted(paths.values())))
+    cached = anchor.with_name(f"{anchor.name}.analysis-{ENGINE_VERSION}-{key}.json")
+    if cached.exists():
+        try:
+            return Analysis.from_dict(json.loads(cached.read_text()))
+        except (ValueError, KeyError, TypeError):
+            cached.unlink(missing_ok=True)
+    analysis = analyse(stems, SAMPLE_RATE)
+    try:
+        _atomic_write(cached, lambda p: p.write_text(json.dumps(analysis.to_dict())))
+    except OSError:
+        pass
+    return analysis
 
 
 def render_clip_files(
@@ -105,7 +159,10 @@ def render_clip_files(
     The watermark (when given) goes after mastering, then a final true-peak
     trim, then the encoder — the order WATERMARK.md asks for.
     """
-    clip = render_clip(read_stems(stem_paths), style_id, seconds, seed=seed)
+    stems = read_stems(stem_paths)
+    clip = render_clip(
+        stems, style_id, seconds, seed=seed, analysis=song_analysis(stems, stem_paths)
+    )
     audio = clip.audio
     if watermark is not None:
         audio, _ = trim_to_true_peak(watermark(audio, clip.sample_rate))

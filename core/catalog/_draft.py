@@ -67,6 +67,9 @@ class Draft:
 
     def finish(self, *, fill_unclaimed: bool, filename: str) -> CatalogFile:
         """Run the cross-entry checks; raise ``CatalogImportError`` if anything failed."""
+        declared = (self.parties, self.works, self.recordings, self.shares, self.licenses)
+        if not self.issues and not any((*declared, self.opts, self.voices)):
+            self._error(1, "the file declares nothing to import (see the format in the docs)")
         parties = _unique(self.parties, "party", self.issues)
         works = _unique(self.works, "work", self.issues)
         recordings = _unique(self.recordings, "recording", self.issues)

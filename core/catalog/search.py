@@ -36,6 +36,12 @@ CLEAR_MARGIN = 4.0
 ARTIST_THRESHOLD = 80.0
 """Lowest similarity for a typed artist to match a recording's artist."""
 
+_POSTINGS_BUDGET = 60_000
+"""Postings read per query at most (the rarest grams first)."""
+
+_KEEP_RATIO = 0.4
+"""Entries whose raw gram overlap is below this share of the best are not candidates."""
+
 _SHORTLIST = 20
 """Recordings given the full search score after the rough pass."""
 
@@ -102,15 +108,20 @@ class CatalogIndex:
     def __init__(self, recordings: Iterable[Recording]) -> None:
         self._recordings: dict[str, Recording] = {}
         self._entries: list[_Entry] = []
+        self._names: list[str] = []  # entry id → name, for the rough pass
         self._alive: npt.NDArray[np.bool_] = np.zeros(1024, dtype=bool)
+        self._gram_counts: npt.NDArray[np.float64] = np.ones(1024, dtype=np.float64)
         self._norm: dict[str, tuple[str, str]] = {}  # recording id → (title, artist)
         self._entry_ids: dict[str, list[int]] = {}  # recording id → its entries
         self._by_name: dict[str, set[str]] = {}  # normalised name → recording ids
         self._postings: dict[str, list[int]] = {}
-        self._arrays: dict[str, _IntArray] = {}  # frozen postings, built lazily
+        self._arrays: dict[str, _IntArray] = {}  # numpy postings; rebuilt lazily after add()
         self._prefixes: dict[str, list[int]] = {}
         for recording in recordings:
             self._insert(recording)
+        # Freeze every posting list now so no query pays for the conversion.
+        for gram in self._postings:
+            self._array(gram)
 
     def __len__(self) -> int:
         return len(self._recordings)
@@ -151,13 +162,17 @@ class CatalogIndex:
             return []
         # A cheap C-level pass over every candidate name picks the few
         # recordings worth the fuller (title + artist, prefix) scoring.
-        names = [self._entries[entry_id].name for entry_id in entry_ids]
+        all_names = self._names
+        names = [all_names[entry_id] for entry_id in entry_ids]
         rough = process.cdist([query], names, scorer=fuzz.WRatio, workers=1)[0]
+        for position, name in enumerate(names):
+            if name.startswith(query):
+                rough[position] = max(rough[position], _prefix_score(query, name))
         order = np.argsort(-rough, kind="stable")
         shortlist: dict[str, None] = {}
         for position in order:
             shortlist.setdefault(self._entries[entry_ids[int(position)]].recording_id, None)
-            if len(shortlist) >= max(limit * 4, _SHORTLIST):
+            if len(shortlist) >= max(limit * 2, _SHORTLIST):
                 break
         scored = {
             recording_id: self._search_score(query, self._recordings[recording_id])
@@ -181,22 +196,25 @@ class CatalogIndex:
         query = normalise(song)
         if not query:
             return NotFound(())
+        wanted = normalise(artist) if artist is not None else None
         exact = sorted(self._by_name.get(query, set()), key=self._sort_key)
         if artist is not None:
-            exact = [rid for rid in exact if self._artist_matches(artist, rid)]
+            exact = [rid for rid in exact if self._artist_matches(wanted or "", rid)]
         if len(exact) == 1:
             return Exact(exact[0])
         if exact:
             return Ambiguous(tuple(exact))
-        return self._resolve_fuzzy(query, song, artist)
+        return self._resolve_fuzzy(query, song, artist, wanted)
 
-    def _resolve_fuzzy(self, query: str, song: str, artist: str | None) -> Resolution:
+    def _resolve_fuzzy(
+        self, query: str, song: str, artist: str | None, wanted: str | None
+    ) -> Resolution:
         best_by_name: dict[str, float] = {}
         for entry_id in self._candidate_entries(query):
             entry = self._entries[entry_id]
             if entry.is_artist:
                 continue
-            if artist is not None and not self._artist_matches(artist, entry.recording_id):
+            if wanted is not None and not self._artist_matches(wanted, entry.recording_id):
                 continue
             score = fuzz.ratio(query, entry.name)
             if score > best_by_name.get(entry.name, -1.0):
@@ -206,8 +224,8 @@ class CatalogIndex:
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             if ranked[0][1] - runner_up >= CLEAR_MARGIN:
                 ids = sorted(self._by_name.get(ranked[0][0], set()), key=self._sort_key)
-                if artist is not None:
-                    ids = [rid for rid in ids if self._artist_matches(artist, rid)]
+                if wanted is not None:
+                    ids = [rid for rid in ids if self._artist_matches(wanted, rid)]
                 if len(ids) == 1:
                     return Exact(ids[0])
                 if ids:
@@ -216,12 +234,14 @@ class CatalogIndex:
         hits = self.search(text, limit=3)
         return NotFound(tuple(hit.recording_id for hit in hits))
 
-    def _artist_matches(self, artist: str, recording_id: str) -> bool:
-        wanted = normalise(artist)
+    def _artist_matches(self, wanted: str, recording_id: str) -> bool:
+        """Whether a typed (normalised) artist names the recording's artist.
+
+        Typos and partial names ("ada" for "Ada Nova") are allowed: the artist
+        only narrows a title that is already close.
+        """
         actual = self._norm[recording_id][1]
-        if not wanted:
-            return True
-        if wanted == actual:
+        if not wanted or wanted == actual:
             return True
         return bool(
             fuzz.ratio(wanted, actual) >= ARTIST_THRESHOLD
@@ -241,9 +261,7 @@ class CatalogIndex:
                 fuzz.token_sort_ratio(query, f"{entry.name} {artist}"),
             )
             if entry.name.startswith(query):
-                # Autocomplete: a title that begins with what was typed beats
-                # one that merely contains it, shorter completions first.
-                best = max(best, 90.0 + 10.0 * len(query) / len(entry.name))
+                best = max(best, _prefix_score(query, entry.name))
         return round(float(best), 2)
 
     def _sort_key(self, recording_id: str) -> tuple[str, str, str]:
@@ -251,30 +269,47 @@ class CatalogIndex:
         return (title, artist, recording_id)
 
     def _candidate_entries(self, query: str) -> list[int]:
+        """Entry ids sharing the most (rare) trigrams with the query, best first.
+
+        Grams are taken rarest first until ``_POSTINGS_BUDGET`` postings are
+        read: in a catalog built from a few hundred common words the frequent
+        grams say little and would cost most of the time. Overlap is weighted
+        by IDF and divided by the square root of the name's gram count, so a
+        short exact title beats a long one that merely contains the query.
+        """
         if len(query) < 3:
             return self._prefix_candidates(query)
-        grams = [gram for gram in trigrams(query) if gram in self._postings]
-        if not grams:
-            return []
         total = len(self._entries)
-        arrays = [self._array(gram) for gram in grams]
-        weights = [math.log(1.0 + total / max(1, len(array))) for array in arrays]
-        ids = np.concatenate(arrays)
-        per_posting = np.repeat(np.asarray(weights), [len(array) for array in arrays])
-        # Work on the entries that share a gram only: sorting a few thousand
-        # postings is far cheaper than touching an array of every entry.
-        unique, inverse = np.unique(ids, return_inverse=True)
-        scores = np.bincount(inverse, weights=per_posting)
-        scores[~self._alive[unique]] = 0.0
-        take = min(CANDIDATES, int(np.count_nonzero(scores)))
-        if take == 0:
+        arrays = sorted(
+            (self._array(gram) for gram in trigrams(query) if gram in self._postings), key=len
+        )
+        chosen: list[_IntArray] = []
+        read = 0
+        for array in arrays:
+            if chosen and read + len(array) > _POSTINGS_BUDGET:
+                break
+            chosen.append(array)
+            read += len(array)
+        if not chosen:
             return []
-        if take < len(scores):
+        weights = np.asarray([math.log(1.0 + total / len(array)) for array in chosen])
+        ids = np.concatenate(chosen)
+        per_posting = np.repeat(weights, [len(array) for array in chosen])
+        raw = np.bincount(ids, weights=per_posting, minlength=total)
+        # Keep entries within reach of the best raw overlap before the finer
+        # (length-normalised) ranking, so that ranking runs on a small subset.
+        subset = np.flatnonzero(raw >= raw.max() * _KEEP_RATIO)
+        subset = subset[self._alive[subset]]
+        if len(subset) == 0:
+            return []
+        scores = raw[subset] / np.sqrt(self._gram_counts[subset])
+        take = min(CANDIDATES, len(subset))
+        if take < len(subset):
             top = np.argpartition(-scores, take - 1)[:take]
         else:
-            top = np.arange(len(scores))
+            top = np.arange(len(subset))
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [int(entry_id) for entry_id in unique[top]]
+        return [int(entry_id) for entry_id in subset[top]]
 
     def _prefix_candidates(self, query: str) -> list[int]:
         ids = self._prefixes.get(query, [])
@@ -304,9 +339,14 @@ class CatalogIndex:
         for name, is_artist in searchable:
             entry_id = len(self._entries)
             self._entries.append(_Entry(recording.id, name, is_artist))
+            self._names.append(name)
             if entry_id >= len(self._alive):
                 self._alive = np.concatenate([self._alive, np.zeros_like(self._alive)])
+                self._gram_counts = np.concatenate(
+                    [self._gram_counts, np.ones_like(self._gram_counts)]
+                )
             self._alive[entry_id] = True
+            self._gram_counts[entry_id] = max(1, len(trigrams(name)))
             entry_ids.append(entry_id)
             if not is_artist:
                 self._by_name.setdefault(name, set()).add(recording.id)
@@ -316,6 +356,12 @@ class CatalogIndex:
             for prefix in _word_prefixes(name):
                 self._prefixes.setdefault(prefix, []).append(entry_id)
         self._entry_ids[recording.id] = entry_ids
+
+
+def _prefix_score(query: str, name: str) -> float:
+    """Autocomplete: a name that begins with what was typed beats one that merely
+    contains it (WRatio gives both 90), and shorter completions come first."""
+    return 90.0 + 10.0 * len(query) / len(name)
 
 
 def _word_prefixes(name: str) -> set[str]:

@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
 from core.model import UNCLAIMED_PARTY_ID, WORLDWIDE, RightType, Share, SubjectKind
 
-SubjectLabel = str | Callable[[SubjectKind, str], str]
-"""How errors name a subject: one label, or a function of the subject's kind and id."""
+SubjectLabel = str | Mapping[str, str] | Callable[[SubjectKind, str], str]
+"""How errors name a subject: one label, labels by subject id, or a function of kind and id."""
 
 _ONE = Fraction(1)
 
@@ -208,22 +208,36 @@ def fill_gaps(imbalances: Iterable[ShareImbalance]) -> list[Share]:
     ]
 
 
-def _label_of(label: SubjectLabel, imbalance: ShareImbalance) -> str:
+def _label_of(label: SubjectLabel | None, imbalance: ShareImbalance) -> str:
+    kind, subject_id = imbalance.subject_kind, imbalance.subject_id
+    fallback = f"{kind.value.capitalize().replace('_', ' ')} {subject_id}"
+    if label is None:
+        return fallback
     if isinstance(label, str):
         return label
-    return label(imbalance.subject_kind, imbalance.subject_id)
+    if isinstance(label, Mapping):
+        return label.get(subject_id, fallback)
+    return label(kind, subject_id)
 
 
 def validate_shares(
-    shares: Iterable[Share], *, subject_label: SubjectLabel, fill_unclaimed: bool
+    shares: Iterable[Share],
+    *,
+    fill_unclaimed: bool,
+    subject_label: SubjectLabel | None = None,
+    subject_labels: Mapping[str, str] | None = None,
 ) -> list[Share]:
     """Check that every right sums to exactly 1 on every day in every territory.
 
     Args:
         shares: shares of one or more subjects.
-        subject_label: how the error names the subject (``"Work 'Golden Hour'
-            (T-034.524.680-1)"``), or a function of kind and id giving it.
         fill_unclaimed: give every gap to the UNCLAIMED party instead of failing.
+        subject_label: how the error names the subject (``"Work 'Golden Hour'
+            (T-034.524.680-1)"``), a mapping of subject id to label, or a
+            function of kind and id giving it; unnamed subjects show as
+            ``"Work <id>"``.
+        subject_labels: the mapping form under its plural name, for callers
+            that validate several subjects at once.
 
     Returns:
         The shares, followed by the UNCLAIMED shares added (if any).
@@ -238,5 +252,6 @@ def validate_shares(
     imbalances = find_imbalances(shares)
     for imbalance in imbalances:
         if imbalance.missing < 0 or not fill_unclaimed:
-            raise ShareSumError(imbalance, _label_of(subject_label, imbalance))
+            label = subject_labels if subject_labels is not None else subject_label
+            raise ShareSumError(imbalance, _label_of(label, imbalance))
     return shares + fill_gaps(imbalances)

@@ -1,20 +1,23 @@
-"""One command grammar for Discord, Telegram and the console."""
+"""One command grammar for every platform: Discord, Telegram and the console.
 
-from core.commands.grammar import MAX_CHARS, format_command, parse_command, parse_length
-from core.commands.help import help_text
-from core.commands.model import (
+Adapters pass the text they receive to ``parse_command`` and dispatch on the
+typed command that comes back, or show the ``CommandError`` (a message and
+what to type instead). ``format_command`` writes a command back as text that
+parses to the same command (for buttons and hints); ``help_text`` is the
+cheat sheet.
+"""
+
+from core.commands._commands import (
+    MAX_CLIP_SECONDS,
     AcceptTermsCommand,
     AuditCommand,
     CancelCommand,
     Command,
-    CommandError,
     CoverCommand,
-    ErrorCode,
     HelpCommand,
     ModeratorSettingCommand,
     QuotaCommand,
     SetCountryCommand,
-    SettingKey,
     ShowSettingsCommand,
     ShowTermsCommand,
     StatusCommand,
@@ -22,28 +25,56 @@ from core.commands.model import (
     TraceCommand,
     VoicesCommand,
 )
-from core.commands.styles import DEFAULT_STYLE_ALIASES, canonical_style
+from core.commands._errors import CommandError, ErrorCode
+from core.commands._format import format_command
+from core.commands._help import help_text
+from core.commands._parser import parse_command
+from core.commands._settings import (
+    ChannelList,
+    ChannelRef,
+    CountryChoice,
+    Duration,
+    RefKind,
+    SettingKey,
+    SettingValue,
+    StyleList,
+    UserRef,
+    VoiceList,
+)
+from core.commands._styles import DEFAULT_STYLE_ALIASES, canonical_style
+from core.commands._text import MAX_CHARS
+from core.commands._values import parse_length
 
 __all__ = [
     "DEFAULT_STYLE_ALIASES",
     "MAX_CHARS",
+    "MAX_CLIP_SECONDS",
     "AcceptTermsCommand",
     "AuditCommand",
     "CancelCommand",
+    "ChannelList",
+    "ChannelRef",
     "Command",
     "CommandError",
+    "CountryChoice",
     "CoverCommand",
+    "Duration",
     "ErrorCode",
     "HelpCommand",
     "ModeratorSettingCommand",
     "QuotaCommand",
+    "RefKind",
     "SetCountryCommand",
     "SettingKey",
+    "SettingValue",
     "ShowSettingsCommand",
     "ShowTermsCommand",
     "StatusCommand",
+    "StyleList",
     "StylesCommand",
     "TraceCommand",
+    "UserRef",
+    "VoiceList",
     "VoicesCommand",
     "canonical_style",
     "format_command",

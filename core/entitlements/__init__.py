@@ -1,18 +1,30 @@
-"""Entitlements: tiers, quotas and the engine that grants or denies a render."""
+"""Entitlements: may a render request run, and what does it reserve?
 
-from core.entitlements.engine import Denied, DenyCode, EntitlementContext, Granted, check
-from core.entitlements.quota import LedgerError, apply, used_seconds
-from core.entitlements.tiers import DEFAULT_TIERS, period_bounds
+One pure engine (``check``) over one context decides before any compute,
+with tiers and UTC quota periods (``DEFAULT_TIERS``, ``period_bounds``) and
+the quota-ledger arithmetic every store must uphold (``used_seconds``,
+``apply``).
+"""
+
+from core.entitlements.context import EntitlementContext
+from core.entitlements.decision import Denied, DenyCode, Granted
+from core.entitlements.engine import CHECK_ORDER, check
+from core.entitlements.quota import LedgerError, LedgerProblem, apply, fits, used_seconds
+from core.entitlements.tiers import DEFAULT_TIERS, Period, period_bounds
 
 __all__ = [
+    "CHECK_ORDER",
     "DEFAULT_TIERS",
     "Denied",
     "DenyCode",
     "EntitlementContext",
     "Granted",
     "LedgerError",
+    "LedgerProblem",
+    "Period",
     "apply",
     "check",
+    "fits",
     "period_bounds",
     "used_seconds",
 ]

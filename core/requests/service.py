@@ -241,6 +241,9 @@ class RequestService:
         tier = self.tier_of(user)
         territory = user.country or policy.default_country or WORLDWIDE
         seconds = command.seconds or self._default_length(tier, policy.max_clip_seconds, license_)
+        if recording.duration_s >= 1:
+            # a clip is never longer than the song, and nobody is charged for silence
+            seconds = min(seconds, int(recording.duration_s))
         period_start, _ = period_bounds(tier.period, now)
         day_start, _ = period_bounds("day", now)
         user_used = await self._stores.quota.used_seconds(f"user:{user.id}", period_start)

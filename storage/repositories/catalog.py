@@ -97,14 +97,17 @@ class SqlCatalogRepository:
 
     @staticmethod
     async def _replace_shares(session: AsyncSession, shares: Sequence[Share]) -> None:
-        subjects = list(dict.fromkeys((s.subject_kind.value, s.subject_id) for s in shares))
-        for kind, subject_id in subjects:
-            await session.execute(
-                delete(ShareRow).where(
-                    ShareRow.subject_kind == kind, ShareRow.subject_id == subject_id
-                )
-            )
-        session.add_all(share_row(share) for share in shares)
+        """Give each subject named in ``shares`` exactly those shares (untouched if equal)."""
+        by_subject: dict[tuple[SubjectKind, str], list[Share]] = {}
+        for share in shares:
+            by_subject.setdefault((share.subject_kind, share.subject_id), []).append(share)
+        for (kind, subject_id), wanted in by_subject.items():
+            subject = (ShareRow.subject_kind == kind.value, ShareRow.subject_id == subject_id)
+            stored = await session.scalars(select(ShareRow).where(*subject).order_by(ShareRow.id))
+            if [share_of(row) for row in stored] == wanted:
+                continue
+            await session.execute(delete(ShareRow).where(*subject))
+            session.add_all(share_row(share) for share in wanted)
         await session.flush()
 
     async def _append_declaration_if_new(

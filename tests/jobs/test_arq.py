@@ -8,7 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from config import RefrainSettings
 from core.model import RequestState
 from jobs.arq_queue import ArqQueue, connect
 from jobs.worker import worker_options
-from refrain.app import UnreachableQueue, open_app
+from refrain.app import App, UnreachableQueue, open_app
 from tests.support.rendering import RenderWorld, fan
 from tests.support.services import require_redis
 
@@ -106,7 +107,9 @@ async def test_cancel_of_queued_arq_job(arq_settings: RefrainSettings) -> None:
         assert await app.stores.clips.for_request(request.id) is None
 
 
-def _worker_process(settings: RefrainSettings, log: Path) -> subprocess.Popen[bytes]:
+@contextmanager
+def worker_process(settings: RefrainSettings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `refrain worker` in its own process group, always killed at the end."""
     env = {
         **os.environ,
         "REFRAIN_DATABASE_URL": settings.database_url,
@@ -116,13 +119,31 @@ def _worker_process(settings: RefrainSettings, log: Path) -> subprocess.Popen[by
         "REFRAIN_WORKERS": "0",
         "REFRAIN_JOB_TIMEOUT_S": "4",
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "refrain", "worker"],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "refrain", "worker"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+async def wait_for_state(app: App, request_id: str, done: Callable[[RequestState], bool],
+                         seconds: float) -> RequestState:
+    deadline = time.monotonic() + seconds
+    while True:
+        request = await app.stores.requests.get(request_id)
+        assert request is not None
+        if done(request.state) or time.monotonic() > deadline:
+            return request.state
+        await asyncio.sleep(0.02)
 
 
 @pytest.mark.slow
@@ -134,36 +155,19 @@ async def test_worker_killed_mid_job_delivers_exactly_once(
         reply = (await erin.send('cover "Golden Hour" style:drum-and-bass length:10'))[0]
         request_id = reply.request_id
         assert request_id
-        first = _worker_process(arq_settings, tmp_path / "worker1.log")
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                request = await app.stores.requests.get(request_id)
-                assert request is not None
-                if request.state is RequestState.RUNNING:
-                    break
-                await asyncio.sleep(0.02)
-            assert request.state is RequestState.RUNNING, (tmp_path / "worker1.log").read_text()
-            os.killpg(first.pid, signal.SIGKILL)
-        finally:
-            first.wait(timeout=10)
-        second = _worker_process(arq_settings, tmp_path / "worker2.log")
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                request = await app.stores.requests.get(request_id)
-                if request is not None and request.state.final:
-                    break
-                await asyncio.sleep(0.2)
-        finally:
-            os.killpg(second.pid, signal.SIGTERM)
-            second.wait(timeout=20)
+        first_log, second_log = tmp_path / "worker1.log", tmp_path / "worker2.log"
+        with worker_process(arq_settings, first_log) as first:
+            state = await wait_for_state(
+                app, request_id, lambda s: s is not RequestState.QUEUED, 60
+            )
+            assert state is RequestState.RUNNING, first_log.read_text()
+            os.killpg(first.pid, signal.SIGKILL)  # mid-render, no goodbye
+        with worker_process(arq_settings, second_log):
+            state = await wait_for_state(app, request_id, lambda s: s.final, 90)
+        assert state is RequestState.DELIVERED, second_log.read_text()[-2000:]
         request = await app.stores.requests.get(request_id)
-        assert request is not None and request.state is RequestState.DELIVERED, (
-            (tmp_path / "worker2.log").read_text()[-2000:]
-        )
         clip = await app.stores.clips.for_request(request_id)
-        assert clip is not None and clip.id == request.clip_id
+        assert request is not None and clip is not None and clip.id == request.clip_id
         quota = (await erin.send("quota"))[0].text
         assert "10 of 60" in quota  # charged once
 

@@ -169,3 +169,8 @@ def test_csv_problems_have_sheet_line_numbers() -> None:
 def test_csv_header_must_be_complete() -> None:
     error = _problems("recording_id,title\nx,y\n", fmt="csv")
     assert "header lacks column(s)" in str(error)
+
+
+@pytest.mark.parametrize(("text", "fmt"), [("", "toml"), ("# nothing\n", "toml"), ("", "csv")])
+def test_an_empty_file_is_refused(text: str, fmt: str) -> None:
+    assert _problems(text, fmt=fmt).issues[0].line == 1

@@ -129,6 +129,14 @@ def test_each_subject_and_right_is_checked_on_its_own_with_its_own_label() -> No
         validate_shares(shares, subject_label=lambda _, sid: labels[sid], fill_unclaimed=False)
 
 
+def test_labels_can_come_as_a_mapping_and_default_to_kind_and_id() -> None:
+    shares = [share("r", "1/2", right=RightType.MASTER, subject="rec-x")]
+    with pytest.raises(ShareSumError, match=r"^Recording 'X' MASTER"):
+        validate_shares(shares, subject_labels={"rec-x": "Recording 'X'"}, fill_unclaimed=False)
+    with pytest.raises(ShareSumError, match=r"^Work rec-x MASTER shares worldwide sum to 1/2"):
+        validate_shares(shares, subject_label={}, fill_unclaimed=False)
+
+
 def test_fraction_outside_zero_one_or_empty_validity_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="outside"):
         validate_shares([share("a", "3/2")], subject_label=LABEL, fill_unclaimed=True)

@@ -70,7 +70,7 @@ TestLedger.settings = settings(max_examples=150, stateful_step_count=30, deadlin
 def test_refund_must_match_reservation_and_needs_one() -> None:
     ledger = apply([], entry("a", QuotaEntryKind.RESERVE, 20))
     with pytest.raises(LedgerError):
-        apply(ledger, entry("a", QuotaEntryKind.REFUND, 19))
+        apply(ledger, entry("a", QuotaEntryKind.REFUND, 21))
     with pytest.raises(LedgerError):
         apply([], entry("b", QuotaEntryKind.REFUND, 5))
     with pytest.raises(LedgerError):

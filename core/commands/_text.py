@@ -1,0 +1,78 @@
+"""Input hygiene: what a message must look like before the grammar reads it.
+
+Chat platforms deliver anything a client can send, including pasted binary
+and invisible characters; this module turns that into clean NFC text, or an
+error a person can act on. ``fold`` is how keywords are compared: full-width
+and other compatibility forms count (``ＣＯＶＥＲ``), case does not.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from core.commands._errors import CommandError, ErrorCode
+
+MAX_CHARS = 500
+"""Longest message the grammar reads; a real command is far shorter."""
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+# Zero-width marks that copy-paste from the web leaves in titles; they are
+# invisible, so a user could never tell why "Golden Hour" did not match.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
+EXAMPLE = "cover Golden Hour style:lofi"
+"""The example command errors point to when they have nothing better."""
+
+
+def fold(text: str) -> str:
+    """Comparison form of a keyword: NFKC, case-folded (stable when applied twice)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def squash(text: str) -> str:
+    """``fold`` without separators or punctuation: "Lo-Fi", "lo fi" and "LOFI" compare equal."""
+    folded = fold(text).replace("&", "and")
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def _unreadable(ch: str) -> bool:
+    if ch in _ALLOWED_CONTROLS:
+        return False
+    # Cc: C0, DEL and C1 controls; Cs: lone surrogates from a bad decode.
+    return unicodedata.category(ch) in ("Cc", "Cs")
+
+
+def clean_text(text: str) -> str | CommandError:
+    """The message as NFC text with invisible marks removed, or why it can't be read."""
+    if not isinstance(text, str):
+        return CommandError(
+            ErrorCode.BAD_CHARACTERS,
+            "I can only read text messages.",
+            f"Type a command, e.g. `{EXAMPLE}`.",
+        )
+    stripped = text.strip()
+    if len(stripped) > MAX_CHARS:
+        return CommandError(
+            ErrorCode.TOO_LONG,
+            f"That message is too long ({len(stripped)} characters); keep it under {MAX_CHARS}.",
+            f"A command is one line, e.g. `{EXAMPLE}`.",
+        )
+    if any(_unreadable(ch) for ch in stripped):
+        return CommandError(
+            ErrorCode.BAD_CHARACTERS,
+            "That message contains control characters (such as NUL) that I can't read.",
+            f"Type the command as plain text, e.g. `{EXAMPLE}`.",
+        )
+    cleaned = unicodedata.normalize("NFC", stripped.translate(_INVISIBLE)).strip()
+    if not cleaned:
+        return CommandError(
+            ErrorCode.EMPTY,
+            "I didn't get a command.",
+            f"Type `help` to see them all, or try `{EXAMPLE}`.",
+        )
+    return cleaned
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """Echo user text in a reply without letting it take the reply over."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,189 @@
+"""Rules about how much: clip length, cooldown, the user's quota and the server's pool.
+
+These come last because they are the easiest to fix (a shorter ``length:``, a
+short wait) and a fan should first learn whether the song can be made at all.
+Quota refusals say when the time comes back, to the minute, in UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.entitlements import _wording as say
+from core.entitlements._rights import Rights
+from core.entitlements.context import EntitlementContext
+from core.entitlements.decision import Denied, DenyCode, Granted
+from core.entitlements.tiers import DEFAULT_TIERS, Period, period_bounds
+from core.ports import Reservation
+
+
+class LimitSource(enum.Enum):
+    """Who sets a clip-length limit, which decides what a fan can do about it."""
+
+    SERVER = "server"
+    LICENSE = "license"
+    TIER = "tier"
+
+
+@dataclass(frozen=True)
+class ClipLimit:
+    """The longest clip allowed and which limit sets it (server, license or tier)."""
+
+    seconds: int
+    source: LimitSource
+
+
+def clip_limit(ctx: EntitlementContext, rights: Rights) -> ClipLimit:
+    """The smallest of the tier's, the license's (for this tier) and the server's maximum.
+
+    On a tie the server's limit is named first, then the license's: those are
+    the ones a better tier would not lift, so naming the tier would mislead.
+    """
+    candidates: list[ClipLimit] = []
+    if ctx.policy.max_clip_seconds is not None:
+        candidates.append(ClipLimit(ctx.policy.max_clip_seconds, LimitSource.SERVER))
+    license_max = rights.max_seconds(ctx.tier.name)
+    if license_max is not None:
+        candidates.append(ClipLimit(license_max, LimitSource.LICENSE))
+    candidates.append(ClipLimit(ctx.tier.max_clip_seconds, LimitSource.TIER))
+    return min(candidates, key=lambda c: c.seconds)
+
+
+def _longer_elsewhere(ctx: EntitlementContext, rights: Rights, limit: int) -> int | None:
+    """The longest clip of this song another default tier would allow, if longer."""
+    best = None
+    for tier in DEFAULT_TIERS.values():
+        caps = [tier.max_clip_seconds]
+        if (license_max := rights.max_seconds(tier.name)) is not None:
+            caps.append(license_max)
+        if ctx.policy.max_clip_seconds is not None:
+            caps.append(ctx.policy.max_clip_seconds)
+        if min(caps) > limit and (best is None or min(caps) > best):
+            best = min(caps)
+    return best
+
+
+def length(ctx: EntitlementContext, rights: Rights) -> Denied | None:
+    limit = clip_limit(ctx, rights)
+    if ctx.seconds <= limit.seconds:
+        return None
+    title = say.song(ctx.recording)
+    retry = f"Ask again with `length:{limit.seconds}` or less"
+    asked = f"you asked for {ctx.seconds} s of {title}"
+    if limit.source is LimitSource.SERVER:
+        return Denied(
+            DenyCode.CLIP_TOO_LONG,
+            f"This server's moderators limit clips to {limit.seconds} s, and {asked}. {retry}.",
+            "Moderators can change the limit with `settings max-length`.",
+        )
+    upgrade = _longer_elsewhere(ctx, rights, limit.seconds)
+    more = f", or use a higher tier for clips of up to {upgrade} s" if upgrade else ""
+    if limit.source is LimitSource.LICENSE:
+        return Denied(
+            DenyCode.CLIP_TOO_LONG,
+            f"The rights holders allow clips of {title} up to {limit.seconds} s on the "
+            f"{ctx.tier.name} tier, and you asked for {ctx.seconds} s. {retry}{more}.",
+        )
+    return Denied(
+        DenyCode.CLIP_TOO_LONG,
+        f"Clips on the {ctx.tier.name} tier can be up to {limit.seconds} s, and {asked}. "
+        f"{retry}{more}.",
+    )
+
+
+def cooldown(ctx: EntitlementContext, rights: Rights) -> Denied | None:
+    """One request per ``cooldown_s`` per user in a scope; moderators are exempt."""
+    wait_for = ctx.policy.cooldown_s
+    if ctx.is_moderator or wait_for <= 0 or ctx.last_request_at is None:
+        return None
+    ready = ctx.last_request_at + timedelta(seconds=wait_for)
+    if ctx.now >= ready:
+        return None
+    wait = say.wait_seconds(ready, ctx.now)
+    return Denied(
+        DenyCode.COOLDOWN,
+        f"This server allows one request every {say.duration(wait_for)}. You can ask for "
+        f"{say.song(ctx.recording)} again in {say.duration(wait)} "
+        f"({say.clock_time(ready, ctx.now)}).",
+        retry_at=ready,
+    )
+
+
+def user_quota(ctx: EntitlementContext, rights: Rights) -> Denied | None:
+    limit = ctx.tier.seconds_per_period
+    used = ctx.user_used_seconds
+    if used + ctx.seconds <= limit:
+        return None
+    _, end = period_bounds(ctx.tier.period, ctx.now)
+    when = say.period_word(ctx.tier.period)
+    resets = say.resets(end, ctx.now)
+    title = say.song(ctx.recording)
+    left = max(0, limit - used)
+    if left:
+        message = (
+            f"You have {left} of your {limit} render-seconds left {when}, and {title} at "
+            f"{ctx.seconds} s needs {ctx.seconds}. Ask for `length:{left}` or less, or wait: "
+            f"your time {resets}."
+        )
+    else:
+        message = (
+            f"You've used all {limit} of your render-seconds {when}, so {title} has to wait: "
+            f"your time {resets}. Ask again then."
+        )
+    more = any(t.seconds_per_period > limit for t in DEFAULT_TIERS.values())
+    return Denied(
+        DenyCode.USER_QUOTA_EXHAUSTED,
+        message,
+        "Higher tiers get more render time." if more else None,
+        retry_at=end,
+    )
+
+
+def server_pool(ctx: EntitlementContext, rights: Rights) -> Denied | None:
+    limit = ctx.policy.pool_seconds_per_day
+    used = ctx.pool_used_seconds or 0
+    if limit is None or used + ctx.seconds <= limit:
+        return None
+    _, end = period_bounds(Period.DAY, ctx.now)
+    resets = say.resets(end, ctx.now)
+    title = say.song(ctx.recording)
+    left = max(0, limit - used)
+    if left:
+        message = (
+            f"This server's shared render time has {left} of {limit} s left today, and "
+            f"{title} at {ctx.seconds} s needs {ctx.seconds}. Ask for `length:{left}` or "
+            f"less, or wait: it {resets}."
+        )
+    else:
+        message = (
+            f"This server's shared render time ({limit} s a day) is used up, so {title} has "
+            f"to wait: it {resets}. Ask again then."
+        )
+    return Denied(
+        DenyCode.SERVER_POOL_EXHAUSTED,
+        message,
+        "Moderators can raise it with `settings pool`.",
+        retry_at=end,
+    )
+
+
+def grant(ctx: EntitlementContext, rights: Rights) -> Granted:
+    """The grant and the reservations the store must make atomically with the request."""
+    start, _ = period_bounds(ctx.tier.period, ctx.now)
+    reservations = [
+        Reservation(f"user:{ctx.user.id}", ctx.seconds, ctx.tier.seconds_per_period, start)
+    ]
+    pool = ctx.policy.pool_seconds_per_day
+    if pool is not None:
+        day_start, _ = period_bounds(Period.DAY, ctx.now)
+        reservations.append(
+            Reservation(f"pool:{ctx.policy.scope_id}", ctx.seconds, pool, day_start)
+        )
+    return Granted(
+        seconds=ctx.seconds,
+        max_seconds=clip_limit(ctx, rights).seconds,
+        reservations=tuple(reservations),
+        priority=ctx.tier.priority,
+    )

@@ -1,0 +1,118 @@
+"""Migrations: from empty on both backends, agreement with the models, the startup check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+import storage.migrate
+from storage.database import Database
+from storage.errors import SchemaOutOfDate
+from storage.migrate import downgrade, head_revision, upgrade
+from storage.schema import metadata
+
+REPO = Path(__file__).resolve().parents[2]
+TABLES = {t.name for t in metadata.sorted_tables}
+
+
+def _diff(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
+
+
+async def test_upgrade_from_empty_creates_every_table(empty_db_url: str) -> None:
+    await upgrade(empty_db_url)
+    database = await Database.open(empty_db_url)
+    try:
+        await database.check_schema()
+        async with database.engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert names == TABLES | {"alembic_version"}
+    finally:
+        await database.close()
+
+
+async def test_upgrade_twice_is_a_no_op(db_url: str) -> None:
+    await upgrade(db_url)
+    database = await Database.open(db_url)
+    try:
+        await database.check_schema()
+    finally:
+        await database.close()
+
+
+async def test_models_and_migrations_agree(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        diff = await connection.run_sync(_diff)
+    assert diff == []
+
+
+async def test_downgrade_to_base_and_back(empty_db_url: str) -> None:
+    await upgrade(empty_db_url)
+    await downgrade(empty_db_url, "base")
+    database = await Database.open(empty_db_url)
+    try:
+        async with database.engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert names <= {"alembic_version"}
+    finally:
+        await database.close()
+    await upgrade(empty_db_url)
+
+
+async def test_check_schema_on_an_empty_database_says_what_to_run(empty_db_url: str) -> None:
+    database = await Database.open(empty_db_url)
+    try:
+        with pytest.raises(SchemaOutOfDate, match=r"has no tables: run `refrain db upgrade`"):
+            await database.check_schema()
+    finally:
+        await database.close()
+
+
+async def test_check_schema_behind_names_both_revisions(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    current = head_revision()
+    monkeypatch.setattr(storage.migrate, "head_revision", lambda: "9999")
+    with pytest.raises(SchemaOutOfDate) as caught:
+        await database.check_schema()
+    assert f"is at revision {current}, expected 9999: run `refrain db upgrade`" in str(caught.value)
+
+
+async def test_check_schema_ahead_asks_to_upgrade_refrain(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = 'fromthefuture'"))
+    with pytest.raises(SchemaOutOfDate, match=r"does not know .* upgrade Refrain"):
+        await database.check_schema()
+
+
+async def test_using_an_unmigrated_database_says_what_to_run(empty_db_url: str) -> None:
+    database = await Database.open(empty_db_url)
+    try:
+        with pytest.raises(SchemaOutOfDate, match="run `refrain db upgrade`"):
+            await database.stores.policies.get("guild-1")
+    finally:
+        await database.close()
+
+
+def test_alembic_command_line_migrates_an_async_url(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    alembic = [sys.executable, "-m", "alembic", "-c", str(REPO / "storage" / "alembic.ini")]
+    subprocess.run([*alembic, "-x", f"url={url}", "upgrade", "head"], check=True, env=env)
+    shown = subprocess.run(
+        [*alembic, "-x", f"url={url}", "current"],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert head_revision() in shown.stdout
