@@ -45,6 +45,7 @@ from core.requests.service import (
     SongAmbiguous,
     SongUnknown,
     StyleUnknown,
+    Unavailable,
     short_id,
 )
 from core.stylebook import STYLES, style_name
@@ -163,6 +164,8 @@ class ChatHandler:
                 return self._song_unknown(outcome)
             case SongAmbiguous():
                 return self._song_ambiguous(outcome, command)
+            case Unavailable():
+                return Reply(outcome.message, ReplyKind.DENIED, code=outcome.code)
             case StyleUnknown():
                 options = ", ".join(f"`{s}`" for s in outcome.options) or "none"
                 return Reply(

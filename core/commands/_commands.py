@@ -55,6 +55,9 @@ class CoverCommand:
     def __post_init__(self) -> None:
         if not self.song.strip():
             raise ValueError("a cover needs a song")
+        for name, text in (("artist", self.artist), ("style", self.style), ("voice", self.voice)):
+            if text is not None and not text.strip():
+                raise ValueError(f"{name} is None when not given, never blank")
         if self.seconds is not None and not 1 <= self.seconds <= MAX_CLIP_SECONDS:
             raise ValueError(f"seconds must be 1..{MAX_CLIP_SECONDS}, not {self.seconds}")
         wants_voice = self.transformation is Transformation.VOICE_SWAP

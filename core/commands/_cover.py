@@ -21,12 +21,12 @@ How words that could belong to a title are read:
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.commands._commands import MAX_CLIP_SECONDS, CoverCommand
 from core.commands._errors import CommandError, ErrorCode
-from core.commands._styles import canonical_style, lookup_style
+from core.commands._styles import StyleIndex
 from core.commands._text import shorten
 from core.commands._tokens import Token, TokenKind, quote, tokenize, value_text
 from core.commands._values import parse_length
@@ -163,7 +163,7 @@ _NOUNS = {
 }
 
 
-def _split_as(parts: dict[_Slot, _Part], aliases: Mapping[str, str]) -> None:
+def _split_as(parts: dict[_Slot, _Part], styles: StyleIndex) -> None:
     """Read ``<song> as <known style>`` as a style (see the module docstring)."""
     best: tuple[int, _Slot, int] | None = None
     for slot in (_Slot.SONG, _Slot.ARTIST, _Slot.VOICE):
@@ -174,7 +174,7 @@ def _split_as(parts: dict[_Slot, _Part], aliases: Mapping[str, str]) -> None:
         for index in range(len(part.tokens) - 1, 0, -1):
             if part.tokens[index].is_word("as"):
                 tail = part.tokens[index + 1 :]
-                names_style = bool(tail) and lookup_style(value_text(tail), aliases) is not None
+                names_style = bool(tail) and styles.lookup(value_text(tail)) is not None
                 if names_style and (best is None or base + index > best[0]):
                     best = (base + index, slot, index)
                 break
@@ -208,9 +208,7 @@ def _seconds(text: str, example: str) -> int | CommandError:
     )
 
 
-def parse_cover(
-    verb: str, arguments: str, aliases: Mapping[str, str]
-) -> CoverCommand | CommandError:
+def parse_cover(verb: str, arguments: str, styles: StyleIndex) -> CoverCommand | CommandError:
     """Read the arguments of ``cover`` or ``remix`` (``verb``) into a ``CoverCommand``."""
     parts = _parts(tokenize(arguments, KEY_SLOTS), verb)
     if isinstance(parts, CommandError):
@@ -226,7 +224,7 @@ def parse_cover(
             "`styles` lists the styles.",
         )
     if _Slot.STYLE not in parts:
-        _split_as(parts, aliases)
+        _split_as(parts, styles)
     text: dict[_Slot, str] = {}
     for slot, part in parts.items():
         text[slot] = value_text(part.tokens)
@@ -272,7 +270,7 @@ def parse_cover(
     return CoverCommand(
         song=song,
         artist=artist,
-        style=canonical_style(style, aliases) if style is not None else None,
+        style=styles.canonical(style) if style is not None else None,
         voice=voice,
         seconds=seconds,
         transformation=transformation,

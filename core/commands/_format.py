@@ -41,6 +41,7 @@ from core.commands._settings import (
     UserRef,
     VoiceList,
 )
+from core.commands._styles import StyleIndex
 from core.commands._text import fold
 from core.commands._tokens import quote
 from core.commands._verbs import find_verb
@@ -101,7 +102,7 @@ def _cover(command: CoverCommand) -> str:
     if command.artist is not None and command.unsplit == f"{command.song} by {command.artist}":
         bare = " ".join([command.unsplit, *options])
         # Unquoted text is only kept when the grammar provably reads it back.
-        if parse_cover(verb, bare, {}) == command:
+        if parse_cover(verb, bare, StyleIndex.of({})) == command:
             return f"{verb} {bare}"
     head = [quote(command.song)]
     if command.artist is not None:

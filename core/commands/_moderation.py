@@ -9,7 +9,7 @@ so voices are separated by commas or written in quotes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from core.commands._commands import (
     MAX_CLIP_SECONDS,
@@ -29,7 +29,7 @@ from core.commands._settings import (
     StyleList,
     VoiceList,
 )
-from core.commands._styles import canonical_style, lookup_style
+from core.commands._styles import MAX_STYLE_WORDS, StyleIndex
 from core.commands._text import fold, shorten, squash
 from core.commands._tokens import Token, TokenKind, tokenize, value_text
 from core.commands._values import (
@@ -108,7 +108,7 @@ def _split_key(tokens: list[Token]) -> tuple[str, list[Token]]:
     return word, rest
 
 
-def parse_settings(arguments: str, aliases: Mapping[str, str]) -> Command | CommandError:
+def parse_settings(arguments: str, styles: StyleIndex) -> Command | CommandError:
     """Read what follows ``settings``: nothing shows them, ``<key> <value>`` changes one."""
     tokens = tokenize(arguments)
     if not tokens:
@@ -134,7 +134,7 @@ def parse_settings(arguments: str, aliases: Mapping[str, str]) -> Command | Comm
     if key is None:
         country = _country(rest, key)
         return country if isinstance(country, CommandError) else SetCountryCommand(country.code)
-    value = _value(key, rest, aliases)
+    value = _value(key, rest, styles)
     if isinstance(value, CommandError):
         return value
     return ModeratorSettingCommand(key, value)
@@ -153,21 +153,19 @@ def _keyword(tokens: Sequence[Token]) -> str | None:
     return None
 
 
-def _value(
-    key: SettingKey, tokens: list[Token], aliases: Mapping[str, str]
-) -> SettingValue | CommandError:
+def _value(key: SettingKey, tokens: list[Token], styles: StyleIndex) -> SettingValue | CommandError:
     text = value_text(tokens)
     word = _keyword(tokens)
     match key:
         case SettingKey.STYLES:
             if word in ("all", "none"):
                 return StyleList(None if word == "all" else ())
-            return StyleList(_styles(tokens, aliases))
+            return StyleList(_style_ids(tokens, styles))
         case SettingKey.DISABLE_STYLE | SettingKey.ENABLE_STYLE:
             if word in ("all", "none"):
                 every = "all" if key is SettingKey.ENABLE_STYLE else "none"
                 return _bad(key, f"`{key.value}` takes style names.", f"settings styles {every}")
-            return StyleList(_styles(tokens, aliases))
+            return StyleList(_style_ids(tokens, styles))
         case SettingKey.VOICES:
             if word in ("all", "none"):
                 return VoiceList(None if word == "all" else ())
@@ -252,19 +250,19 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _styles(tokens: Sequence[Token], aliases: Mapping[str, str]) -> tuple[str, ...]:
+def _style_ids(tokens: Sequence[Token], styles: StyleIndex) -> tuple[str, ...]:
     """Style ids from a list, finding multi-word names (``lo fi``) among space-separated ones."""
     found: list[str] = []
     for group in _groups(tokens):
         if len(group) == 1 and group[0].kind is TokenKind.QUOTED:
-            found.append(canonical_style(group[0].text, aliases))
+            found.append(styles.canonical(group[0].text))
             continue
         words = [t.text for t in group]
         unknown: list[str] = []
         start = 0
         while start < len(words):
-            for stop in range(len(words), start, -1):
-                style = lookup_style(" ".join(words[start:stop]), aliases)
+            for stop in range(min(len(words), start + MAX_STYLE_WORDS), start, -1):
+                style = styles.lookup(" ".join(words[start:stop]))
                 if style is not None:
                     found.extend([" ".join(unknown)] if unknown else [])
                     unknown = []

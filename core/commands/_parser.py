@@ -29,7 +29,7 @@ from core.commands._commands import (
 from core.commands._cover import parse_cover
 from core.commands._errors import CommandError, ErrorCode
 from core.commands._moderation import parse_settings
-from core.commands._styles import DEFAULT_STYLE_ALIASES
+from core.commands._styles import DEFAULT_STYLE_ALIASES, StyleIndex
 from core.commands._text import EXAMPLE, clean_text, fold, shorten
 from core.commands._tokens import TokenKind, tokenize, value_text
 from core.commands._values import parse_request_id
@@ -57,7 +57,7 @@ def parse_command(
     Returns:
         The command, or a ``CommandError`` with a suggestion; never raises.
     """
-    aliases = DEFAULT_STYLE_ALIASES if known_styles is None else known_styles
+    styles = StyleIndex.of(DEFAULT_STYLE_ALIASES if known_styles is None else known_styles)
     cleaned = clean_text(text)
     if isinstance(cleaned, CommandError):
         return cleaned
@@ -65,7 +65,7 @@ def parse_command(
     verb = find_verb(found.group(1)) if found else None
     if found is None or verb is None:
         return _unknown_verb(found.group(1) if found else cleaned.split()[0])
-    return _dispatch(verb, cleaned[found.end() :].strip(), aliases)
+    return _dispatch(verb, cleaned[found.end() :].strip(), styles)
 
 
 def _unknown_verb(word: str) -> CommandError:
@@ -79,10 +79,10 @@ def _unknown_verb(word: str) -> CommandError:
     )
 
 
-def _dispatch(verb: Verb, arguments: str, aliases: Mapping[str, str]) -> Command | CommandError:
+def _dispatch(verb: Verb, arguments: str, styles: StyleIndex) -> Command | CommandError:
     match verb:
         case Verb.COVER | Verb.REMIX:
-            return parse_cover(verb.value, arguments, aliases)
+            return parse_cover(verb.value, arguments, styles)
         case Verb.STYLES:
             return StylesCommand(_optional(arguments, _SONG_KEYS))
         case Verb.VOICES:
@@ -96,7 +96,7 @@ def _dispatch(verb: Verb, arguments: str, aliases: Mapping[str, str]) -> Command
         case Verb.TERMS:
             return _terms(arguments)
         case Verb.SETTINGS:
-            return parse_settings(arguments, aliases)
+            return parse_settings(arguments, styles)
         case Verb.AUDIT:
             return _audit(arguments)
         case Verb.QUOTA | Verb.TRACE:

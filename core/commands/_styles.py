@@ -9,6 +9,7 @@ the use case can answer with the styles the song's license allows.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from core.commands._text import squash
@@ -57,23 +58,47 @@ DEFAULT_STYLE_ALIASES: Mapping[str, str] = MappingProxyType(
 """Alias → style id for the styles Refrain ships (``core.stylebook``)."""
 
 
-def _index(aliases: Mapping[str, str]) -> dict[str, str]:
+MAX_STYLE_WORDS = 4
+"""Longest style name in words worth trying; "drum and bass" has three."""
+
+
+@dataclass(frozen=True)
+class StyleIndex:
+    """Aliases keyed by their squashed form, built once per message rather than per lookup."""
+
+    names: Mapping[str, str]
+
+    @classmethod
+    def of(cls, aliases: Mapping[str, str]) -> StyleIndex:
+        """The index of ``aliases``; the defaults' index is built once, at import."""
+        return _DEFAULT_INDEX if aliases is DEFAULT_STYLE_ALIASES else _build(aliases)
+
+    def lookup(self, text: str) -> str | None:
+        """The style id ``text`` names, or ``None`` when it names none."""
+        return self.names.get(squash(text)) if text else None
+
+    def canonical(self, text: str) -> str:
+        """The style id for what a user typed; an unknown name comes back as typed, tidied."""
+        tidy = " ".join(text.split())
+        return self.lookup(tidy) or tidy
+
+
+def _build(aliases: Mapping[str, str]) -> StyleIndex:
     # Canonical ids name themselves; an explicit alias wins over that.
-    index = {squash(style_id): style_id for style_id in aliases.values()}
-    index.update((squash(alias), style_id) for alias, style_id in aliases.items())
-    index.pop("", None)
-    return index
+    names = {squash(style_id): style_id for style_id in aliases.values()}
+    names.update((squash(alias), style_id) for alias, style_id in aliases.items())
+    names.pop("", None)
+    return StyleIndex(MappingProxyType(names))
 
 
-def lookup_style(text: str, aliases: Mapping[str, str]) -> str | None:
-    """The style id ``text`` names, or ``None`` when it names none of ``aliases``."""
-    key = squash(text)
-    if not key:
-        return None
-    return _index(aliases).get(key)
+_DEFAULT_INDEX = _build(DEFAULT_STYLE_ALIASES)
+
+
+def lookup_style(text: str, aliases: Mapping[str, str] = DEFAULT_STYLE_ALIASES) -> str | None:
+    """The style id ``text`` names among ``aliases``, or ``None``."""
+    return StyleIndex.of(aliases).lookup(text)
 
 
 def canonical_style(text: str, aliases: Mapping[str, str] = DEFAULT_STYLE_ALIASES) -> str:
     """The style id for what a user typed; an unknown name comes back as typed, tidied."""
-    tidy = " ".join(text.split())
-    return lookup_style(tidy, aliases) or tidy
+    return StyleIndex.of(aliases).canonical(text)

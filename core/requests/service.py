@@ -33,6 +33,7 @@ from core.model import (
     RequestState,
     SubjectKind,
     Tier,
+    Transformation,
     User,
     VoiceModel,
 )
@@ -90,7 +91,17 @@ class StyleUnknown:
     options: tuple[str, ...]
 
 
-SubmitOutcome = Queued | Denied | NeedsStyle | SongUnknown | SongAmbiguous | StyleUnknown
+@dataclass(frozen=True)
+class Unavailable:
+    """Allowed, but this deployment cannot make it (e.g. no voice-conversion backend)."""
+
+    code: str
+    message: str
+
+
+SubmitOutcome = (
+    Queued | Denied | NeedsStyle | SongUnknown | SongAmbiguous | StyleUnknown | Unavailable
+)
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,7 @@ class RequestService:
         terms_version: str,
         default_clip_seconds: int,
         hidden: Set[str] = frozenset(),
+        voice_conversion: bool = False,
     ) -> None:
         self._stores = stores
         self._queue = queue
@@ -124,6 +136,7 @@ class RequestService:
         self._terms_version = terms_version
         self._default_seconds = default_clip_seconds
         self._hidden = hidden
+        self._voice_conversion = voice_conversion
 
     @property
     def terms_version(self) -> str:
@@ -279,6 +292,14 @@ class RequestService:
         if isinstance(decision, Denied):
             return decision
         assert isinstance(decision, Granted) and license_ is not None
+        if transformation is Transformation.VOICE_SWAP and not self._voice_conversion:
+            return Unavailable(
+                "VOICE_UNAVAILABLE",
+                f"*{recording.title}* may be sung by {voice.name if voice else 'that voice'}, "
+                "but voice covers aren't switched on on this server yet, so nothing was "
+                "queued or charged. Try a style instead, e.g. "
+                f'`cover "{recording.title}" style:lofi`.',
+            )
         request = RenderRequest(
             id=new_id(),
             idempotency_key=key,
@@ -433,5 +454,6 @@ __all__ = [
     "SongUnknown",
     "StyleUnknown",
     "SubmitOutcome",
+    "Unavailable",
     "short_id",
 ]

@@ -279,3 +279,12 @@ async def test_queue_down_keeps_request(world: ConsoleWorld) -> None:
     assert await world.app.service.recover() >= 1
     assert await world.queue.position(reply.request_id) == 1
 
+
+
+async def test_voice_cover_is_refused_while_no_voice_backend(world: ConsoleWorld) -> None:
+    assert world.songs.active_voice and world.songs.voice_song
+    dave = await fan(world, "dave")
+    reply = await say(dave, f'cover "{world.songs.voice_song}" voice:"{world.songs.active_voice}"')
+    assert reply.code == "VOICE_UNAVAILABLE"
+    assert "nothing was queued or charged" in reply.text
+    assert "0 of 60" in (await say(dave, "quota")).text

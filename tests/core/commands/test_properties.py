@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 
+import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -189,3 +191,24 @@ def setting_commands(draw: st.DrawFn) -> ModeratorSettingCommand:
 @given(setting_commands())
 def test_setting_round_trips(command: ModeratorSettingCommand) -> None:
     assert parse_command(format_command(command)) == command
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "settings styles " + "a " * 240,  # greedy style matching over many words
+        "settings styles " + "lo " * 160,
+        "cover " + "'a " * 160,  # single quotes that might close anywhere
+        "cover " + "x as " * 95,
+        "cover " + "by " * 160,
+        "cover " + '"' * 490,
+        "cover x " + "in the style of " * 30,
+        "c" * 499,
+    ],
+    ids=lambda text: repr(text[:24]),
+)
+def test_hostile_messages_parse_quickly(text: str) -> None:
+    """One message must not stall the bot's event loop (this once took 2.4 s)."""
+    start = time.perf_counter()
+    parse_command(text)
+    assert time.perf_counter() - start < 0.1

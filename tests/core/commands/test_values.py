@@ -80,6 +80,8 @@ def test_cover_must_say_voice_swap_when_it_has_a_voice() -> None:
         CoverCommand("  ")
     with pytest.raises(ValueError, match="seconds"):
         CoverCommand("Golden Hour", seconds=601)
+    with pytest.raises(ValueError, match="never blank"):
+        CoverCommand("Golden Hour", style=" ")
 
 
 def test_setting_value_must_fit_its_key() -> None:
