@@ -24,13 +24,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bots.console import ConsoleSession  # noqa: E402
-from config import RefrainSettings  # noqa: E402
-from core.catalog.demo import demo_catalog  # noqa: E402
-from jobs.embedded import EmbeddedQueue  # noqa: E402
-from refrain.app import App, open_app  # noqa: E402
-from refrain.demo import pick_songs  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+from bots.console import ConsoleSession
+from config import RefrainSettings
+from core.catalog.demo import demo_catalog
+from jobs.embedded import EmbeddedQueue
+from refrain.app import App, open_app
+from refrain.demo import pick_songs
+from storage.migrate import upgrade
 
 STYLES = ("lofi", "synthwave", "8-bit", "acoustic", "a-cappella")
 

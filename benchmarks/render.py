@@ -106,7 +106,7 @@ def main() -> None:
             os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
         latencies = asyncio.run(submit_to_file(workdir / "queue", 4 if args.quick else 20))
     ordered = sorted(latencies)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     values = list(per_style.values())
     print(f"submit→file: median {statistics.median(latencies):.2f} s, p95 {p95:.2f} s "
           f"over {len(latencies)} requests of 10 s")

@@ -69,6 +69,12 @@ class RefrainSettings(BaseSettings):
         ge=0,
         description="processes for CPU-heavy audio (0: threads of the serving process)",
     )
+    clip_retention_days: int = Field(
+        default=30, gt=0, description="delivered clip files are kept this long"
+    )
+    cache_max_bytes: int = Field(
+        default=5 * 1024**3, ge=0, description="size cap of stem/analysis caches (LRU)"
+    )
     job_timeout_s: int = Field(
         default=600, gt=0, description="arq: a job running longer is failed and retried"
     )

@@ -8,7 +8,6 @@ I/O is ``async``.
 from __future__ import annotations
 
 import enum
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -199,6 +198,10 @@ class ClipRepository(Protocol):
     async def add(self, clip: Clip) -> None: ...
     async def get(self, clip_id: str) -> Clip | None: ...
     async def for_request(self, request_id: str) -> Clip | None: ...
+
+    async def audio_refs(self) -> list[tuple[str, datetime]]:
+        """(audio sha256, newest clip time) of every clip, for blob retention."""
+        ...
 
 
 class AuditLog(Protocol):

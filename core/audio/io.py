@@ -38,7 +38,7 @@ class Audio:
 
     @property
     def duration_s(self) -> float:
-        return self.samples.shape[1] / self.sample_rate
+        return float(self.samples.shape[1] / self.sample_rate)
 
 
 def _read_soundfile(path: Path) -> Audio | None:

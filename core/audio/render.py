@@ -8,6 +8,8 @@ audio and nothing large crosses the process boundary.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -94,9 +96,13 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         temp.unlink(missing_ok=True)
 
 
-def _save_npy(path: Path, array: npt.NDArray[np.float32]) -> None:
+def _save_npy(path: Path, *, array: npt.NDArray[np.float32]) -> None:
     with path.open("wb") as out:
         np.save(out, array)
+
+
+def _write_json(path: Path, *, data: object) -> None:
+    path.write_text(json.dumps(data))
 
 
 def read_stems(paths: Mapping[str, Path]) -> dict[str, npt.NDArray[np.float32]]:
@@ -111,15 +117,14 @@ def read_stems(paths: Mapping[str, Path]) -> dict[str, npt.NDArray[np.float32]]:
         raw = path.with_name(path.name + ".f32.npy")
         if raw.exists():
             stems[name] = np.load(raw, mmap_mode="r")
+            os.utime(raw)  # last use, for the cache's least-recently-used eviction
             continue
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
         if sr != SAMPLE_RATE:
             raise ValueError(f"stem {name} is {sr} Hz; stems are stored at {SAMPLE_RATE} Hz")
         array = np.ascontiguousarray(data.T)
-        try:
-            _atomic_write(raw, lambda p, a=array: _save_npy(p, a))
-        except OSError:  # a read-only store still renders, just slower
-            pass
+        with contextlib.suppress(OSError):  # a read-only store still renders, just slower
+            _atomic_write(raw, functools.partial(_save_npy, array=array))
         stems[name] = array
     return stems
 
@@ -137,10 +142,8 @@ def song_analysis(stems: Mapping[str, npt.NDArray[np.floating]], paths: Mapping[
         except (ValueError, KeyError, TypeError):
             cached.unlink(missing_ok=True)
     analysis = analyse(stems, SAMPLE_RATE)
-    try:
-        _atomic_write(cached, lambda p: p.write_text(json.dumps(analysis.to_dict())))
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        _atomic_write(cached, functools.partial(_write_json, data=analysis.to_dict()))
     return analysis
 
 

@@ -8,11 +8,13 @@ and a next step; errors they cannot fix get an incident id to quote.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from core.chat.messages import Button, Invocation, Reply, ReplyKind
 from core.chat.settings import apply_setting, describe_policy
 from core.commands import (
+    DEFAULT_STYLE_ALIASES,
     AcceptTermsCommand,
     AuditCommand,
     CancelCommand,
@@ -29,10 +31,10 @@ from core.commands import (
     StylesCommand,
     TraceCommand,
     VoicesCommand,
+    format_command,
     help_text,
     parse_command,
 )
-from core.commands import DEFAULT_STYLE_ALIASES
 from core.entitlements import Denied, DenyCode
 from core.ids import new_id
 from core.model import AuditEntry, Recording, RenderRequest, RequestState
@@ -219,8 +221,13 @@ class ChatHandler:
         names = ", ".join(f"`{s}`" for s in outcome.options)
         song = outcome.recording.title
         buttons = tuple(
-            Button(style_name(s), f'cover "{song}" by {outcome.recording.artist} style:{s}'
-                   + (f" length:{command.seconds}" if command.seconds else ""))
+            Button(
+                style_name(s),
+                format_command(
+                    replace(command, song=song, artist=outcome.recording.artist, style=s,
+                            unsplit=None)
+                ),
+            )
             for s in outcome.options
         )
         return Reply(
@@ -245,8 +252,10 @@ class ChatHandler:
     def _song_ambiguous(self, outcome: SongAmbiguous, command: CoverCommand) -> Reply:
         options = "; ".join(song_label(r) for r in outcome.candidates)
         buttons = tuple(
-            Button(f"{r.title} — {r.artist}", f'cover "{r.title}" by {r.artist}'
-                   + (f" style:{command.style}" if command.style else ""))
+            Button(
+                f"{r.title} — {r.artist}",
+                format_command(replace(command, song=r.title, artist=r.artist, unsplit=None)),
+            )
             for r in outcome.candidates
         )
         return Reply(

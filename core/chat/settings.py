@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from core.commands import ModeratorSettingCommand, SettingKey
+from core.commands import ModeratorSettingCommand, RefKind, SettingKey, UserRef
 from core.model import ScopePolicy
 from core.ports import UserRepository
 from core.stylebook import STYLES, selectable_styles, style_name
@@ -91,12 +91,18 @@ async def apply_setting(
             text = f"server country {country}" if country else "server country cleared"
             return replace(policy, default_country=country), text
         case SettingKey.BAN | SettingKey.UNBAN:
-            assert values
-            platform_id = values[0]
-            target = await users.find(who.platform, platform_id)
-            if target is None:
+            ref = command.value
+            assert isinstance(ref, UserRef)
+            target = await users.find(who.platform, ref.value)
+            if target is None and ref.kind is RefKind.ID:
+                # a mention is a real platform id: ban them before they ever speak
                 target = await users.get_or_create(
-                    who.platform, platform_id, platform_id, service.now()
+                    who.platform, ref.value, ref.value, service.now()
+                )
+            if target is None:
+                return (
+                    f"I don't know anyone called @{ref.value} here yet. Mention them "
+                    "(so I get their id) and try again."
                 )
             if key is SettingKey.BAN:
                 return replace(policy, banned_users=policy.banned_users | {target.id}), (

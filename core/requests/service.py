@@ -446,8 +446,8 @@ def short_id(request_id: str) -> str:
 
 __all__ = [
     "NeedsStyle",
-    "QuotaView",
     "Queued",
+    "QuotaView",
     "RequestService",
     "Requester",
     "SongAmbiguous",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select
 
 from core.model import Clip, Transformation
 from storage.schema import ClipRow
@@ -68,3 +70,13 @@ class SqlClipRepository:
                 await session.scalars(select(ClipRow).where(ClipRow.request_id == request_id))
             ).first()
             return None if row is None else clip_of(row)
+
+    async def audio_refs(self) -> list[tuple[str, datetime]]:
+        """(audio sha256, newest clip time) for every clip file, for blob retention."""
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(ClipRow.audio_sha256, func.max(ClipRow.created_at)).group_by(
+                    ClipRow.audio_sha256
+                )
+            )
+            return [(sha, created) for sha, created in rows.all()]

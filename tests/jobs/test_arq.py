@@ -175,5 +175,5 @@ async def test_worker_killed_mid_job_delivers_exactly_once(
 async def test_connect_reports_unreachable_redis() -> None:
     from jobs.arq_queue import QueueUnavailable
 
-    with pytest.raises(QueueUnavailable, match="127.0.0.1:1"):
+    with pytest.raises(QueueUnavailable, match=r"127\.0\.0\.1:1"):
         await connect("redis://127.0.0.1:1/0")

@@ -20,6 +20,7 @@ from jobs.embedded import EmbeddedQueue
 from refrain.app import App, open_app
 from tests.support.rendering import RenderWorld, fan
 
+
 @pytest.fixture
 async def serving(render_world: RenderWorld) -> AsyncIterator[App]:
     async with open_app(render_world.settings, run_jobs=True) as app:

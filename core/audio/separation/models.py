@@ -38,10 +38,15 @@ WEIGHTS_SUFFIX = ".th"
 BAG_SUFFIX = ".yaml"
 UNITTEST_MODEL = "demucs_unittest"
 
-# The released htdemucs (signature 955717e8) came out of demucs' `mmi` grid:
-# the constructor defaults except residual DConv branches in the decoder too
-# (dconv_mode=3) and a 7.8 s training segment. Same compute as the real one.
-_RELEASED_HTDEMUCS_KWARGS: dict[str, Any] = {"dconv_mode": 3, "segment": Fraction(39, 5)}
+# Constructor arguments stored in the released htdemucs weights (signature
+# 955717e8, from demucs' `mmi` grid): the defaults except residual DConv
+# branches in the decoder too, a 512-channel transformer and a 7.8 s training
+# segment. Same compute as the real model.
+_RELEASED_HTDEMUCS_KWARGS: dict[str, Any] = {
+    "dconv_mode": 3,
+    "bottom_channels": 512,
+    "segment": Fraction(39, 5),
+}
 
 
 def load_separation_model(name: str, models_dir: Path) -> AnyModel:

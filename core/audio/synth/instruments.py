@@ -33,20 +33,20 @@ def kick(sr: int) -> F64:
     t = np.arange(int(0.35 * sr)) / sr
     freq = 45.0 + 90.0 * np.exp(-t * 30.0)
     phase = 2 * np.pi * np.cumsum(freq) / sr
-    return np.sin(phase) * np.exp(-t * 9.0)
+    return np.asarray(np.sin(phase) * np.exp(-t * 9.0), dtype=np.float64)
 
 
 def snare(sr: int, rng: np.random.Generator) -> F64:
     t = np.arange(int(0.25 * sr)) / sr
     noise = lfilter([1.0, -0.9], [1.0], rng.standard_normal(t.size)) * np.exp(-t * 18.0)
     tone = np.sin(2 * np.pi * 185.0 * t) * np.exp(-t * 30.0)
-    return 0.5 * noise / np.max(np.abs(noise)) + 0.5 * tone
+    return np.asarray(0.5 * noise / np.max(np.abs(noise)) + 0.5 * tone, dtype=np.float64)
 
 
 def hat(sr: int, rng: np.random.Generator, open_: bool = False) -> F64:
     t = np.arange(int((0.18 if open_ else 0.05) * sr)) / sr
     noise = lfilter([1.0, -1.0], [1.0, -0.2], rng.standard_normal(t.size))
-    return 0.3 * noise / np.max(np.abs(noise)) * np.exp(-t * (14.0 if open_ else 70.0))
+    return np.asarray(0.3 * noise / np.max(np.abs(noise)) * np.exp(-t * (14.0 if open_ else 70.0)), dtype=np.float64)
 
 
 def place(track: F64, sample: F64, at: int, gain: float) -> None:
@@ -59,7 +59,7 @@ def place(track: F64, sample: F64, at: int, gain: float) -> None:
 def saw(freq: F64 | float, n: int, sr: int, phase0: float = 0.0) -> F64:
     """A naive sawtooth; the pad and bass filters tame its aliasing."""
     phase = phase0 + np.cumsum(np.broadcast_to(np.asarray(freq, dtype=np.float64), (n,))) / sr
-    return 2.0 * (phase - np.floor(phase)) - 1.0
+    return np.asarray(2.0 * (phase - np.floor(phase)) - 1.0, dtype=np.float64)
 
 
 def one_pole_lowpass(x: F64, cutoff: float, sr: int) -> F64:

@@ -56,7 +56,7 @@ class SongStems:
 
     @property
     def duration_s(self) -> float:
-        return next(iter(self.stems.values())).shape[1] / self.sample_rate
+        return float(next(iter(self.stems.values())).shape[1] / self.sample_rate)
 
 
 def parse_chord(name: str) -> tuple[int, bool]:
@@ -92,7 +92,7 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
     beat = 60.0 / spec.tempo_bpm
     bar_s = 4 * beat
     bars = _bars(spec, bar_s)
-    n = int(round(len(bars) * bar_s * sr)) + int(0.5 * sr)
+    n = round(len(bars) * bar_s * sr) + int(0.5 * sr)
     drums = np.zeros((2, n))
     bass = np.zeros(n)
     pad = np.zeros((2, n))
