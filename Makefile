@@ -9,10 +9,16 @@ PIP_FLAGS := --disable-pip-version-check -q
 
 bootstrap: $(STAMP) ffmpeg
 
-# Reinstall only when the dependency list or the lock changed.
+# Reinstall only when the dependency list or the lock changed. constraints.txt pins
+# every package (test tools included), so pip installs it as is, without resolving.
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[test]'
+	@echo "Installing the pinned dependencies into $(VENV) (log: $(VENV)/pip.log)…"
+	@$(PY) -m pip install $(PIP_FLAGS) --no-deps -r constraints.txt > $(VENV)/pip.log 2>&1 \
+	  || { cat $(VENV)/pip.log; exit 1; }
+	@$(PY) -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e . >> $(VENV)/pip.log 2>&1 \
+	  || { cat $(VENV)/pip.log; exit 1; }
+	$(PY) -m pip check
 	@touch $(STAMP)
 
 .PHONY: ffmpeg
@@ -30,7 +36,7 @@ test: bootstrap
 
 lint: bootstrap
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy core config
+	$(VENV)/bin/mypy core config storage
 
 services:
 	@bash .ci/services
