@@ -7,12 +7,15 @@ decide entitlements).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bots.console import ConsoleSession
 from core.chat.messages import Reply, ReplyKind
+from core.entitlements import DenyCode
 from core.model import OptDeclaration, SubjectKind
 from tests.support.world import ConsoleWorld
 
@@ -288,3 +291,32 @@ async def test_voice_cover_is_refused_while_no_voice_backend(world: ConsoleWorld
     assert reply.code == "VOICE_UNAVAILABLE"
     assert "nothing was queued or charged" in reply.text
     assert "0 of 60" in (await say(dave, "quota")).text
+
+
+async def test_expired_license_is_not_licensed(world: ConsoleWorld) -> None:
+    recording = world.recording_titled(world.songs.open_song)
+    current = await world.app.stores.catalog.current_license(recording.id)
+    assert current is not None
+    expired = dataclasses.replace(current.terms, valid_to=world.clock.now() - timedelta(days=1))
+    await world.app.stores.catalog.add_license_version(recording.id, expired, world.clock.now())
+    bob = await fan(world, "bob")
+    reply = await say(bob, f'cover "{world.songs.open_song}" style:lofi length:5')
+    assert reply.code == "NOT_LICENSED"
+    assert world.songs.open_song in reply.text
+
+
+async def test_voice_switched_off_by_moderators(world: ConsoleWorld) -> None:
+    assert world.songs.voice_song and world.songs.active_voice
+    mod = world.session("mod", moderator=True)
+    assert (await say(mod, "settings voices none")).code == "SETTING_CHANGED"
+    dave = await fan(world, "dave")
+    reply = await say(dave, f'cover "{world.songs.voice_song}" voice:"{world.songs.active_voice}"')
+    assert reply.code == "VOICE_NOT_CONSENTED"
+    assert world.songs.active_voice in reply.text
+
+
+def test_every_deny_code_is_reached_here() -> None:
+    """Each refusal a user can meet has a console test in this file."""
+    source = Path(__file__).read_text(encoding="utf-8")
+    missing = [code.value for code in DenyCode if f'"{code.value}"' not in source]
+    assert not missing, f"no console test reaches {missing}"
