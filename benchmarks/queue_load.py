@@ -100,7 +100,7 @@ async def embedded_run(workdir: Path, users: int, per_user: int) -> dict[str, An
 
 async def arq_run(workdir: Path, users: int, per_user: int, redis_url: str) -> dict[str, Any]:
     from arq.connections import RedisSettings
-    from arq.worker import Worker
+    from arq.worker import Worker, func
     from pydantic import SecretStr
     from redis.asyncio import Redis
 
@@ -114,11 +114,10 @@ async def arq_run(workdir: Path, users: int, per_user: int, redis_url: str) -> d
     async def render(ctx: dict[str, Any], request_id: str) -> None:
         ran.append(request_id)
 
-    render.__name__ = "render"
     async with open_app(settings) as app:
         latencies, queued, refused = await flood(app, users, per_user)
     worker = Worker(
-        functions=[render],  # type: ignore[list-item]
+        functions=[func(render, name="render")],
         burst=True,
         max_jobs=20,
         redis_settings=RedisSettings.from_dsn(redis_url),

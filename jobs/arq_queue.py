@@ -55,9 +55,9 @@ class ArqQueue:
         await job.abort(timeout=0)
 
     async def position(self, request_id: str) -> int | None:
-        queued = await self._pool.queued_jobs(queue_name=self._queue_name)
-        ids = [j.job_id for j in sorted(queued, key=lambda j: j.score or 0)]
-        return ids.index(request_id) + 1 if request_id in ids else None
+        """Rank in arq's queue (a sorted set scored by enqueue time): O(log n)."""
+        rank = await self._pool.zrank(self._queue_name, request_id)
+        return None if rank is None else int(rank) + 1
 
     async def close(self) -> None:
         await self._pool.aclose()
