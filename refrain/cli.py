@@ -11,7 +11,15 @@ import click
 
 from config import ConfigFileError, load_settings
 from refrain.clikit import UserError, run_async, settings_of
-from refrain.commands import blobs_cli, catalog_cli, chat_cli, demo_cli, ops_cli, users_cli
+from refrain.commands import (
+    blobs_cli,
+    catalog_cli,
+    chat_cli,
+    demo_cli,
+    models_cli,
+    ops_cli,
+    users_cli,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,3 +85,4 @@ main.add_command(ops_cli.serve)
 main.add_command(ops_cli.worker)
 main.add_command(ops_cli.render)
 main.add_command(blobs_cli.blobs)
+main.add_command(models_cli.models)

@@ -17,6 +17,11 @@ class StorageError(Exception):
 class StorageUnavailable(StorageError):
     """The database cannot be used right now (locked, unreachable, refused us)."""
 
+    @property
+    def user_message(self) -> str:
+        """Safe to show a fan as is: it names no password and says to try again."""
+        return str(self)
+
 
 class SchemaOutOfDate(StorageError):
     """The database schema is not the one this code was written for."""

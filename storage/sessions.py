@@ -9,6 +9,7 @@ driver errors into ``storage.errors`` on the way out.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
@@ -26,6 +27,12 @@ class Sessions:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time. Queueing this process's writers on a
+        # lock is fair and cheap; leaving them to SQLite's busy timeout makes
+        # them poll and back off, and a burst of submits then times out.
+        self._write_lock: asyncio.Lock | None = (
+            asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        )
         self.url: URL = engine.url
         self.dialect = engine.dialect.name
         self._read = async_sessionmaker(engine, expire_on_commit=False)
@@ -41,8 +48,13 @@ class Sessions:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session in a write transaction, committed when the block ends without error."""
-        async with translated_errors(self.url), self._write() as session, session.begin():
-            yield session
+        if self._write_lock is None:
+            async with translated_errors(self.url), self._write() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock:
+            async with translated_errors(self.url), self._write() as session, session.begin():
+                yield session
 
 
 def rowcount(result: object) -> int:

@@ -120,3 +120,30 @@ def test_users_commands(env: dict[str, str]) -> None:
     assert code == 1 and "No user" in text
     code, text = run("users", "set-tier", "console:ghost", "platinum")
     assert code == 1 and "Unknown tier" in text
+
+
+def test_export_and_delete_personal_data(env: dict[str, str]) -> None:
+    import asyncio
+
+    from bots.console import ConsoleSession
+    from config import load_settings
+    from refrain.app import open_app
+
+    assert run("db", "upgrade")[0] == 0
+
+    async def speak() -> None:
+        async with open_app(load_settings()) as app:
+            session = ConsoleSession(app.handler.handle, "zoe", "cli")
+            assert (await session.send("terms accept"))[0].code == "TERMS_ACCEPTED"
+            assert (await session.send("settings country FR"))[0].code == "COUNTRY_SET"
+
+    asyncio.run(speak())
+    assert run("users", "set-tier", "console:zoe", "fan")[0] == 0
+    code, text = run("users", "export", "console:zoe")
+    assert code == 0
+    data = json.loads(text)
+    assert "zoe" in text and "FR" in text and "fan" in text
+    assert data
+    code, text = run("users", "delete", "console:zoe", "--yes")
+    assert code == 0 and "erased" in text
+    assert run("users", "export", "console:zoe")[0] == 1  # the platform id is gone
