@@ -46,7 +46,8 @@ def snare(sr: int, rng: np.random.Generator) -> F64:
 def hat(sr: int, rng: np.random.Generator, open_: bool = False) -> F64:
     t = np.arange(int((0.18 if open_ else 0.05) * sr)) / sr
     noise = lfilter([1.0, -1.0], [1.0, -0.2], rng.standard_normal(t.size))
-    return np.asarray(0.3 * noise / np.max(np.abs(noise)) * np.exp(-t * (14.0 if open_ else 70.0)), dtype=np.float64)
+    decay = np.exp(-t * (14.0 if open_ else 70.0))
+    return np.asarray(0.3 * noise / np.max(np.abs(noise)) * decay, dtype=np.float64)
 
 
 def place(track: F64, sample: F64, at: int, gain: float) -> None:
@@ -86,10 +87,34 @@ def resonator(x: F64, freq: float, bandwidth: float, sr: int) -> F64:
     return np.asarray(lfilter([gain], [1.0, a1, a2], x), dtype=np.float64)
 
 
+SYLLABLE_RMS = 1.1
+"""Every syllable is levelled to this RMS before the song's vocal gain."""
+
+
+def _formants(source: F64, vowel: str, sr: int) -> F64:
+    freqs, widths = VOWELS[vowel]
+    out = np.zeros(source.size)
+    for f, bw, gain in zip(freqs, widths, (1.0, 0.6, 0.3), strict=True):
+        out += gain * resonator(source, f, bw, sr)
+    return out
+
+
 def sung_note(
-    note: float, seconds: float, vowel: str, sr: int, rng: np.random.Generator
+    note: float,
+    seconds: float,
+    vowel: str,
+    sr: int,
+    rng: np.random.Generator,
+    from_vowel: str | None = None,
 ) -> F64:
-    """One sung syllable: vibrato, jitter, breath, and the vowel's formants."""
+    """One sung syllable: vibrato, jitter, breath, and the vowel's formants.
+
+    With ``from_vowel`` the syllable glides from that vowel into its own over
+    its first 80 ms, the way a singer slurs one vowel into the next. Each
+    syllable is levelled: a narrow formant that happens to sit on a harmonic
+    rings up to 20 dB louder than one between harmonics, which would make the
+    line jump in loudness from note to note.
+    """
     n = max(1, int(seconds * sr))
     t = np.arange(n) / sr
     f0 = midi_hz(note)
@@ -99,10 +124,15 @@ def sung_note(
     frac = phase - np.floor(phase)
     glottal = np.where(frac < 0.6, np.sin(np.pi * frac / 0.6) ** 2, 0.0)  # open/closed phases
     source = np.diff(glottal, prepend=0.0) * 20 + 0.02 * rng.standard_normal(n)
-    freqs, widths = VOWELS[vowel]
-    voice = sum(
-        (gain * resonator(source, f, bw, sr) for f, bw, gain in zip(freqs, widths, (1.0, 0.6, 0.3),
-                                                                      strict=True)),
-        start=np.zeros(n),
-    )
+    voice = _formants(source, vowel, sr)
+    if from_vowel is not None and from_vowel != vowel:
+        # Two filter banks cross-faded: lfilter has no time-varying coefficients,
+        # and over 80 ms the ear hears the cross-fade as a moving formant.
+        # A causal filter's first 80 ms depend only on the first 80 ms of input.
+        g = min(n, int(0.08 * sr))
+        glide = t[:g] / 0.08
+        voice[:g] = glide * voice[:g] + (1.0 - glide) * _formants(source[:g], from_vowel, sr)
+    rms = float(np.sqrt(np.mean(voice**2)))
+    if rms > 0:
+        voice *= SYLLABLE_RMS / rms
     return np.asarray(voice * adsr(n, sr, 0.04, min(0.12, seconds / 3)), dtype=np.float64)

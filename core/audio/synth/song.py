@@ -30,6 +30,7 @@ from core.audio.synth.instruments import (
 FloatArray = npt.NDArray[np.float32]
 SAMPLE_RATE = 44_100
 STEM_NAMES = ("drums", "bass", "other", "vocals")
+_TOP_NOTE = 81  # A5: the top of the demo singer's range
 _PITCH = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
           "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11}
 
@@ -100,6 +101,7 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
     k, s, h, oh = kick(sr), snare(sr, rng), hat(sr, rng), hat(sr, rng, open_=True)
     scale = _scale(spec.key)
     last_note = 69 + (scale[0] - 9)
+    last_vowel: str | None = None
     for index, (section, energy) in enumerate(bars):
         start = index * bar_s
         root, minor = parse_chord(spec.progression[index % len(spec.progression)])
@@ -141,16 +143,22 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
         step = bar_s / slots
         for slot in range(slots):
             if rng.random() < (0.2 if section == "verse" else 0.1):
+                last_vowel = None  # after a rest the next syllable starts afresh
                 continue
             pool = chord_tones if slot % 2 == 0 else scale
             candidates = [67 + ((pc - 7) % 12) for pc in pool]
-            candidates += [c + 12 for c in candidates if c + 12 <= 81]
+            candidates += [c + 12 for c in candidates if c + 12 <= _TOP_NOTE]
             target = min(candidates, key=lambda c: abs(c - last_note) + rng.random() * 4)
-            if section == "chorus":
-                target = min(81, target + (5 if rng.random() < 0.3 else 0))
+            # The chorus lifts some notes a fourth, but only onto notes of the
+            # key and within the range: clamping to the top note would sing an
+            # A natural in C minor.
+            lift = target + 5
+            if section == "chorus" and rng.random() < 0.3 and lift <= _TOP_NOTE and lift % 12 in scale:
+                target = lift
             last_note = target
             vowel = "aeiou"[int(rng.integers(0, 5))]
-            syllable = sung_note(target, step * 0.95, vowel, sr, rng)
+            syllable = sung_note(target, step * 0.95, vowel, sr, rng, from_vowel=last_vowel)
+            last_vowel = vowel
             place(vocals, syllable, int((start + slot * step) * sr), 0.18 * (0.8 + 0.2 * energy))
     pad = np.stack([one_pole_lowpass(pad[0], 2500.0, sr), one_pole_lowpass(pad[1], 2500.0, sr)])
     stems: dict[str, F64] = {
