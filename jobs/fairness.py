@@ -3,8 +3,9 @@
 One fan queueing twenty covers must not starve everyone else: every user with
 work gets one job per round; within a round higher tiers go first, then the
 user who arrived first; a user returning after a pause joins the current
-round; a user never has more than ``per_user_cap`` jobs running at once. Pure bookkeeping, no I/O, so it is easy to test and to reason
-about; the embedded queue drives it.
+round; a user never has more than ``per_user_cap`` jobs running at once. Pure
+bookkeeping, no I/O, so it is easy to test and to reason about; the embedded
+queue drives it.
 """
 
 from __future__ import annotations

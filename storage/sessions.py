@@ -52,9 +52,13 @@ class Sessions:
             async with translated_errors(self.url), self._write() as session, session.begin():
                 yield session
             return
-        async with self._write_lock:
-            async with translated_errors(self.url), self._write() as session, session.begin():
-                yield session
+        async with (
+            self._write_lock,
+            translated_errors(self.url),
+            self._write() as session,
+            session.begin(),
+        ):
+            yield session
 
 
 def rowcount(result: object) -> int:
