@@ -64,6 +64,12 @@ class RefrainSettings(BaseSettings):
     blobs_dir: Path = Field(default=Path("./var/blobs"), description="content-addressed files")
     models_dir: Path = Field(default=Path("./var/models"), description="demucs/voice weights")
     demo_dir: Path = Field(default=Path("./var/demo"), description="where the demo writes clips")
+    separation_model: str = Field(
+        default="htdemucs", description="demucs model in models_dir (demucs_unittest: tiny, tests)"
+    )
+    separation_device: str | None = Field(
+        default=None, description="cuda, cpu… (default: CUDA when available)"
+    )
     workers: int = Field(
         default=1,
         ge=0,

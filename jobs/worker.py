@@ -7,6 +7,7 @@ receives a request id only and loads the rest from storage.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -18,9 +19,11 @@ from config import RefrainSettings, load_settings
 from core.clock import SystemClock
 from core.ports import BlobStore, Notifier, Stores
 from jobs.arq_queue import RENDER_TASK, RedisNotifier
-from jobs.pipeline import ProvidedStems, RenderJob, RenderSettings
+from jobs.pipeline import ProvidedStems, RenderJob, RenderSettings, StemSource
+from jobs.separation import MissingModelStems, SeparatedStems
 from storage.blobs import LocalBlobStore
 from storage.database import Database
+from storage.stem_index import FileStemIndex
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,45 @@ def audio_executor(settings: RefrainSettings) -> Executor | None:
     )
 
 
+def separation_source(settings: RefrainSettings, blobs: BlobStore) -> StemSource:
+    """Demucs for recordings without stems, loaded once; or a polite refusal without weights.
+
+    Torch is only imported when there is something to load, so a deployment
+    whose catalog always comes with stems starts fast.
+    """
+    name, folder = settings.separation_model, settings.models_dir
+    has_files = folder.is_dir() and any(folder.glob("*.th"))
+    if name != "demucs_unittest" and not has_files:
+        return MissingModelStems(
+            f"no separation weights in {folder}: install them with `refrain models install PATH`"
+        )
+    from core.audio.separation import (
+        SeparationError,
+        Separator,
+        StemCache,
+        load_separation_model,
+    )
+
+    try:
+        model = load_separation_model(name, folder)
+    except SeparationError as exc:
+        log.warning("separation disabled: %s", exc)
+        return MissingModelStems(str(exc))
+    separator = Separator(model, device=settings.separation_device)
+    cache = StemCache(blobs, FileStemIndex(settings.blobs_dir / "stem-index"), separator.samplerate)
+    return SeparatedStems(blobs, cache, separator, name, model_fingerprint(model, separator))
+
+
+def model_fingerprint(model: Any, separator: Any) -> str:
+    """Changes whenever the stems would: the weights and the separation settings."""
+    digest = hashlib.sha256()
+    for key, tensor in sorted(model.state_dict().items()):
+        digest.update(key.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    digest.update(f"{separator.overlap}:{separator.shifts}".encode())
+    return digest.hexdigest()[:16]
+
+
 def build_render_job(
     settings: RefrainSettings,
     stores: Stores,
@@ -47,7 +89,7 @@ def build_render_job(
     return RenderJob(
         stores,
         blobs,
-        ProvidedStems(blobs),
+        ProvidedStems(blobs, separation_source(settings, blobs)),
         notifier,
         SystemClock(),
         executor,

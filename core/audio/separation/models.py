@@ -65,8 +65,7 @@ def load_separation_model(name: str, models_dir: Path) -> AnyModel:
     local = local_weights(models_dir)
     bag_root = None if name in local else _bag_root(name, models_dir)
     if name not in local and (
-        bag_root is None
-        or any(sig not in local for sig in _bag_signatures(bag_root / f"{name}{BAG_SUFFIX}"))
+        bag_root is None or any(sig not in local for sig in _bag_signatures(bag_root / f"{name}{BAG_SUFFIX}"))
     ):
         raise _missing(name, models_dir, local)
     try:
@@ -138,9 +137,7 @@ def random_htdemucs(
     """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model: HTDemucs = HTDemucs(
-            sources=list(sources), samplerate=samplerate, **_RELEASED_HTDEMUCS_KWARGS
-        )
+        model: HTDemucs = HTDemucs(sources=list(sources), samplerate=samplerate, **_RELEASED_HTDEMUCS_KWARGS)
     model.eval()
     return model
 
@@ -200,9 +197,7 @@ def _missing(name: str, models_dir: Path, local: dict[str, Path]) -> ModelWeight
     file_names = _released_file_names()
     signatures = _bag_signatures(bag_root / f"{name}{BAG_SUFFIX}")
     wanted = [
-        models_dir / file_names.get(sig, f"{sig}{WEIGHTS_SUFFIX}")
-        for sig in signatures
-        if sig not in local
+        models_dir / file_names.get(sig, f"{sig}{WEIGHTS_SUFFIX}") for sig in signatures if sig not in local
     ]
     return ModelWeightsMissing(name, wanted)
 

@@ -1,24 +1,25 @@
-"""Split a mix into stems with a demucs model, many segments per network call.
+"""Split a mix into stems with a demucs model, many segments at a time.
 
 ``demucs.apply.apply_model`` feeds the network one segment at a time. Here
-the same segments (see ``_chunks``) are stacked into batches, which keeps a
-GPU busy and lets CPU kernels work on bigger tensors, while the cutting,
-normalisation and blending stay exactly demucs', so the stems are the same
-(to float rounding) as ``demucs.api.Separator`` gives with ``shifts=0``.
+the same segments (see ``_chunks``) go through the network several at once:
+stacked into batches, which keeps a GPU busy, and on a CPU run side by side
+in worker threads with a share of the cores each, which uses the cores far
+better than one call spread over all of them (``_runner``). The cutting,
+normalisation and blending stay exactly demucs', so the stems equal (to float
+rounding) what ``demucs.api.Separator`` gives with ``shifts=0``.
 
 Device policy: on CUDA the network runs in bfloat16 with the STFT/iSTFT in
-float32 and the track crosses to the GPU once, from pinned memory; on CPU it
-runs in float32 on every core. Out of memory halves the batch (and keeps it
-halved for later tracks) until one segment at a time does not fit either.
+float32 (``_precision``), the track crosses to the GPU once from pinned
+memory and segments are cut there; on CPU it runs in float32 on every core.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -38,16 +39,22 @@ from core.audio.separation._chunks import (
     plan_segments,
     transition_weight,
 )
-from core.audio.separation._precision import network_precision
+from core.audio.separation._precision import float32_spectrograms, layer_precision
+from core.audio.separation._runner import (
+    Capacity,
+    InlineExecutor,
+    OutOfCapacity,
+    run_batches,
+)
 from core.audio.separation.errors import SeparationOutOfMemory
-
-log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float], None]
 """Called with the fraction of segments done, from 0 to 1."""
 
 _STD_EPSILON = 1e-8  # what demucs adds to the mix's standard deviation
 _MAX_SHIFT_S = 0.5  # the shift trick moves the track by up to half a second
+_CUDA_BATCH = 8
+_CPU_BATCH = 1  # on CPU, bigger batches cost more per segment (cache misses)
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,18 @@ class _Member:
     weights: tuple[float, ...]
     segment: float | Fraction
     fixed_input: bool  # HTDemucs always sees int(segment × rate) samples
+
+
+@dataclass(frozen=True)
+class _Track:
+    """One input track on the device, zero-padded so every segment is a plain slice."""
+
+    audio: torch.Tensor
+    before: int  # zeros added in front
+
+    def segment(self, segment: Segment) -> torch.Tensor:
+        start = segment.start + self.before
+        return self.audio[:, start : start + segment.valid]
 
 
 class Separator:
@@ -73,11 +92,13 @@ class Separator:
             HTDemucs cannot take more than it was trained on.
         overlap: fraction of a segment shared with the next one.
         shifts: random time shifts averaged (the "shift trick"); 0 is fastest.
-        batch_size: segments per network call.
+        batch_size: segments per network call; ``None``: 8 on CUDA, 1 on CPU.
+        workers: network calls running at once; ``None``: one per core on
+            CPU, one on CUDA.
         transition_power: sharpness of the cross-fade between segments.
         precision: dtype of the network's layers; ``None`` means bfloat16 on
             CUDA and float32 elsewhere. Spectrograms always stay float32.
-        threads: CPU threads while separating; ``None`` means every core.
+        threads: CPU threads in all while separating; ``None``: every core.
         seed: seeds the shift trick, so a separation is reproducible.
     """
 
@@ -89,7 +110,8 @@ class Separator:
         segment: float | None = None,
         overlap: float = 0.25,
         shifts: int = 0,
-        batch_size: int = 4,
+        batch_size: int | None = None,
+        workers: int | None = None,
         transition_power: float = 1.0,
         precision: torch.dtype | None = None,
         threads: int | None = None,
@@ -97,58 +119,83 @@ class Separator:
     ) -> None:
         if not 0 <= overlap < 1:
             raise ValueError(f"overlap must be in [0, 1), not {overlap}")
-        if shifts < 0 or batch_size < 1 or transition_power < 1:
-            raise ValueError("shifts ≥ 0, batch_size ≥ 1 and transition_power ≥ 1 are required")
+        if shifts < 0 or transition_power < 1:
+            raise ValueError("shifts must be ≥ 0 and transition_power ≥ 1")
         self.device = torch.device(
             device if device is not None else "cuda" if torch.cuda.is_available() else "cpu"
         )
+        on_cuda = self.device.type == "cuda"
         self.sources: tuple[str, ...] = tuple(_attribute(model, "sources"))
         self.samplerate: int = int(_attribute(model, "samplerate"))
         self.audio_channels: int = int(_attribute(model, "audio_channels"))
         self.overlap = overlap
         self.shifts = shifts
         self.transition_power = transition_power
-        self.precision = precision or (
-            torch.bfloat16 if self.device.type == "cuda" else torch.float32
-        )
+        self.precision = precision or (torch.bfloat16 if on_cuda else torch.float32)
         self.threads = threads or os.cpu_count() or 1
         self.seed = seed
-        self._batch_size = batch_size
+        self._capacity = Capacity(
+            batch_size=batch_size or (_CUDA_BATCH if on_cuda else _CPU_BATCH),
+            workers=workers or (1 if on_cuda else self.threads),
+        )
+        if self._capacity.batch_size < 1 or self._capacity.workers < 1:
+            raise ValueError("batch_size and workers must be at least 1")
         self._members = _members(model, segment)
         model.to(self.device).eval()
 
     @property
     def batch_size(self) -> int:
         """Segments per network call now (lowered for good after running out of memory)."""
-        return self._batch_size
+        return self._capacity.batch_size
 
-    def separate(
-        self, audio: np.ndarray, progress: ProgressFn | None = None
-    ) -> dict[str, np.ndarray]:
-        """Stems of ``audio`` (``(channels, n)`` float32 at ``samplerate``), same shape each."""
+    @property
+    def workers(self) -> int:
+        """Network calls at once now (lowered for good after running out of memory)."""
+        return self._capacity.workers
+
+    def separate(self, audio: np.ndarray, progress: ProgressFn | None = None) -> dict[str, np.ndarray]:
+        """Stems of ``audio`` (``(channels, n)`` float32 at ``samplerate``), same shape each.
+
+        Raises:
+            SeparationOutOfMemory: one segment at a time does not fit on the device.
+        """
         if audio.ndim != 2 or audio.shape[0] != self.audio_channels:
-            raise ValueError(
-                f"expected ({self.audio_channels}, n) audio, got shape {tuple(audio.shape)}"
-            )
+            raise ValueError(f"expected ({self.audio_channels}, n) audio, got shape {tuple(audio.shape)}")
         n = audio.shape[1]
         if n == 0:
             return {name: np.zeros_like(audio, dtype=np.float32) for name in self.sources}
         mix = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))
-        with self._cpu_threads(), torch.inference_mode():
+        with ExitStack() as stack:
+            stack.enter_context(torch.inference_mode())
             # demucs.api normalises by the statistics of the mono downmix.
             ref = mix.mean(0)
             mean, std = ref.mean(), ref.std() + _STD_EPSILON
-            stems = self._estimate((mix - mean) / std, progress) * std.to(self.device)
-            stems += mean.to(self.device)
+            tracks, delays = self._shifted((mix - mean) / std)
+            plans = [self._plan(member, tracks) for member in self._members]
+            calls = max(-(-len(plan) // self._capacity.batch_size) for plan in plans)
+            pool = stack.enter_context(self._pool(min(calls, self._capacity.workers)))
+            networks = [member.network for member in self._members]
+            stack.enter_context(float32_spectrograms(networks, self.device, self.precision))
+            try:
+                stems = self._estimate(tracks, delays, plans, pool, progress)
+            except OutOfCapacity:
+                longest = max(float(member.segment) for member in self._members)
+                raise SeparationOutOfMemory(str(self.device), longest) from None
+            stems = stems * std.to(self.device) + mean.to(self.device)
             result = stems.cpu().numpy()
         return {name: result[index] for index, name in enumerate(self.sources)}
 
     # -- the model over the whole track --------------------------------------------------
 
-    def _estimate(self, mix: torch.Tensor, progress: ProgressFn | None) -> torch.Tensor:
+    def _estimate(
+        self,
+        tracks: list[torch.Tensor],
+        delays: list[int],
+        plans: list[list[Segment]],
+        pool: Executor,
+        progress: ProgressFn | None,
+    ) -> torch.Tensor:
         """Weighted average of the members' estimates, ``(sources, channels, n)``."""
-        tracks, trims = self._shifted(mix)
-        plans = [self._plan(member, tracks) for member in self._members]
         done, total_segments = 0, sum(len(plan) for plan in plans)
 
         def step(count: int) -> None:
@@ -157,14 +204,13 @@ class Separator:
             if progress is not None:
                 progress(done / total_segments)
 
-        n = mix.shape[-1]
+        n = tracks[0].shape[-1] - delays[0]
         total = torch.zeros(len(self.sources), self.audio_channels, n, device=self.device)
         weight_sums = torch.zeros(len(self.sources), device=self.device)
-        device_tracks = [self._to_device(track) for track in tracks]
         for member, plan in zip(self._members, plans, strict=True):
-            per_track = self._overlap_add(member, device_tracks, plan, step)
+            per_track = self._overlap_add(member, tracks, plan, pool, step)
             estimate = torch.stack(
-                [out[..., trim : trim + n] for out, trim in zip(per_track, trims, strict=True)]
+                [out[..., delay : delay + n] for out, delay in zip(per_track, delays, strict=True)]
             ).sum(0)
             weights = torch.tensor(member.weights, device=self.device)
             total += estimate * (weights / len(tracks))[:, None, None]
@@ -197,9 +243,7 @@ class Separator:
         return [
             segment
             for index, track in enumerate(tracks)
-            for segment in plan_segments(
-                index, track.shape[-1], segment_length, self.overlap, valid_length
-            )
+            for segment in plan_segments(index, track.shape[-1], segment_length, self.overlap, valid_length)
         ]
 
     def _overlap_add(
@@ -207,22 +251,28 @@ class Separator:
         member: _Member,
         tracks: Sequence[torch.Tensor],
         plan: Sequence[Segment],
+        pool: Executor,
         step: Callable[[int], None],
     ) -> list[torch.Tensor]:
         """One member's estimate of every track, blended from its segments."""
         sources, channels = len(self.sources), self.audio_channels
         outs = [torch.zeros(sources, channels, t.shape[-1], device=self.device) for t in tracks]
         sums = [torch.zeros(t.shape[-1], device=self.device) for t in tracks]
-        pads = [
-            padding_for([s for s in plan if s.track == i], t.shape[-1])
-            for i, t in enumerate(tracks)
+        inputs = [
+            self._to_device(track, padding_for([s for s in plan if s.track == i], track.shape[-1]))
+            for i, track in enumerate(tracks)
         ]
-        padded = [F.pad(t, pad) for t, pad in zip(tracks, pads, strict=True)]
-        weight = transition_weight(
-            int(self.samplerate * member.segment), self.transition_power, self.device
-        )
+        weight = transition_weight(int(self.samplerate * member.segment), self.transition_power, self.device)
+
+        def forward(batch: list[Segment]) -> torch.Tensor:
+            # Runs in a worker thread: inference mode and autocast are per thread.
+            stacked = torch.stack([inputs[s.track].segment(s) for s in batch])
+            with torch.inference_mode(), layer_precision(self.device, self.precision):
+                output: torch.Tensor = member.network(stacked)
+            return output.float()
+
         for group in by_input_length(plan):
-            for batch, output in self._run_group(member.network, group, padded, pads):
+            for batch, output in run_batches(forward, group, self._capacity, pool):
                 for segment, estimate in zip(batch, output, strict=True):
                     kept = estimate[..., kept_slice(estimate.shape[-1], segment.length)]
                     where = slice(segment.offset, segment.offset + segment.length)
@@ -233,61 +283,37 @@ class Separator:
             out /= total
         return outs
 
-    def _run_group(
-        self,
-        network: nn.Module,
-        group: list[Segment],
-        padded: Sequence[torch.Tensor],
-        pads: Sequence[tuple[int, int]],
-    ) -> Iterator[tuple[list[Segment], torch.Tensor]]:
-        """Network outputs for segments of one input length, batch by batch."""
-        first = 0
-        while first < len(group):
-            batch = group[first : first + self._batch_size]
-            inputs = torch.stack([_input_of(s, padded, pads) for s in batch])
-            try:
-                with network_precision([network], self.device, self.precision):
-                    output = network(inputs)
-            except (torch.OutOfMemoryError, RuntimeError) as exc:
-                if not _is_out_of_memory(exc):
-                    raise
-                del inputs
-                self._shrink_batch(len(batch), batch[0].valid)
-                continue
-            yield batch, output.float()
-            first += len(batch)
+    # -- devices and threads --------------------------------------------------------------
 
-    def _shrink_batch(self, failed: int, valid: int) -> None:
-        if self.device.type == "cuda":
-            torch.cuda.empty_cache()
-        if failed <= 1:
-            raise SeparationOutOfMemory(str(self.device), valid / self.samplerate)
-        self._batch_size = max(1, failed // 2)
-        log.warning(
-            "separation ran out of %s memory with %d segments per batch; now %d",
-            self.device,
-            failed,
-            self._batch_size,
-        )
-
-    # -- devices --------------------------------------------------------------------------
-
-    def _to_device(self, track: torch.Tensor) -> torch.Tensor:
+    def _to_device(self, track: torch.Tensor, padding: tuple[int, int]) -> _Track:
         """The whole track crosses once; segments are then sliced on the device."""
-        if self.device.type != "cuda":
-            return track.to(self.device)
-        return track.pin_memory().to(self.device, non_blocking=True)
+        padded = F.pad(track, padding)
+        if self.device.type == "cuda":
+            return _Track(padded.pin_memory().to(self.device, non_blocking=True), padding[0])
+        return _Track(padded.to(self.device), padding[0])
 
     @contextmanager
-    def _cpu_threads(self) -> Iterator[None]:
-        """Every core for the CPU kernels, given back afterwards (it is process-wide)."""
+    def _pool(self, workers: int) -> Iterator[Executor]:
+        """Where network calls run; on CPU, each worker gets its share of the cores.
+
+        A short track with fewer calls than workers gets fewer, busier
+        workers. The thread count is process-wide in torch, so it is set for
+        the separation and given back afterwards.
+        """
         if self.device.type != "cpu":
-            yield
+            yield InlineExecutor()
             return
         before = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
+        share = max(1, self.threads // workers)
+        torch.set_num_threads(share)
         try:
-            yield
+            if workers == 1:
+                yield InlineExecutor()
+            else:
+                with ThreadPoolExecutor(
+                    workers, "separation", initializer=torch.set_num_threads, initargs=(share,)
+                ) as pool:
+                    yield pool
         finally:
             torch.set_num_threads(before)
 
@@ -318,14 +344,3 @@ def _attribute(model: nn.Module, name: str) -> Any:
     if not hasattr(model, name):
         raise TypeError(f"{type(model).__name__} is not a demucs model: it has no `{name}`")
     return getattr(model, name)
-
-
-def _input_of(
-    segment: Segment, padded: Sequence[torch.Tensor], pads: Sequence[tuple[int, int]]
-) -> torch.Tensor:
-    start = segment.start + pads[segment.track][0]
-    return padded[segment.track][:, start : start + segment.valid]
-
-
-def _is_out_of_memory(exc: BaseException) -> bool:
-    return isinstance(exc, torch.OutOfMemoryError) or "out of memory" in str(exc).lower()

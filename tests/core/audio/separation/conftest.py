@@ -32,7 +32,11 @@ def demucs_reference(
     mean, std = ref.mean(), ref.std() + 1e-8
     with torch.no_grad():
         out = apply_model(
-            model, ((wav - mean) / std)[None], shifts=0, split=True, overlap=overlap,
+            model,
+            ((wav - mean) / std)[None],
+            shifts=0,
+            split=True,
+            overlap=overlap,
             segment=segment,
         )
     result: FloatArray = (out[0] * std + mean).numpy()
@@ -57,23 +61,28 @@ class IdentityModel(nn.Module):
     """Each "stem" is the input times a per-source gain; raises OOM above a batch size.
 
     Stands in for a network where only the plumbing matters: the separator
-    must give back exactly ``gain × mix`` whatever the segmentation.
+    must give back exactly ``gain × mix`` whatever the segmentation. The
+    out-of-memory switches simulate a device that fits ``oom_above`` segments,
+    or fails its first ``oom_calls`` calls.
     """
 
-    def __init__(self, *, oom_above: int | None = None, message: str = "") -> None:
+    def __init__(self, *, oom_above: int | None = None, oom_calls: int = 0, message: str = "") -> None:
         super().__init__()
         self.sources = list(SOURCES)
         self.samplerate = SR
         self.audio_channels = 2
         self.segment = 0.5
         self.oom_above = oom_above
+        self.oom_calls = oom_calls  # the first calls fail whatever their size
         self.message = message or "CUDA out of memory. Tried to allocate 2.00 GiB"
         self.batch_sizes: list[int] = []
         self.register_buffer("gains", torch.tensor([1.0, 0.5, 0.25, -1.0]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.batch_sizes.append(x.shape[0])
-        if self.oom_above is not None and x.shape[0] > self.oom_above:
+        if len(self.batch_sizes) <= self.oom_calls or (
+            self.oom_above is not None and x.shape[0] > self.oom_above
+        ):
             raise torch.OutOfMemoryError(self.message)
         gains: torch.Tensor = self.gains
         return x[:, None] * gains[None, :, None, None]

@@ -166,9 +166,7 @@ async def test_provided_stems_are_marked_and_skip_separation(
     assert entry is not None and entry.provided
 
 
-async def test_stems_whose_blob_vanished_are_separated_again(
-    cache: StemCache, blobs: MemoryBlobs
-) -> None:
+async def test_stems_whose_blob_vanished_are_separated_again(cache: StemCache, blobs: MemoryBlobs) -> None:
     key = stem_cache_key(AUDIO_SHA, "htdemucs", "1")
     first = await cache.get_or_separate(key, CountingSeparation(stems()))
     del blobs.blobs[first.stems["bass"]]

@@ -57,7 +57,9 @@ def test_a_bag_lists_only_the_weights_still_missing(tmp_path: Path) -> None:
     with pytest.raises(ModelWeightsMissing) as caught:
         load_separation_model("htdemucs_ft", tmp_path)
     assert [p.name for p in caught.value.expected_paths] == [
-        "d12395a8-e57c48e6.th", "92cfc3b6-ef3bcb9c.th", "04573f0d-f3cf25b2.th"
+        "d12395a8-e57c48e6.th",
+        "92cfc3b6-ef3bcb9c.th",
+        "04573f0d-f3cf25b2.th",
     ]
     assert "f7e0c4bc" not in str(caught.value)
 
