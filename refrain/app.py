@@ -13,7 +13,7 @@ from core.chat.handler import ChatHandler
 from core.clock import SystemClock
 from core.model import RenderRequest, SubjectKind, Tier
 from core.ports import Clock, JobQueue, Stores
-from core.requests.service import RequestService
+from core.requests.service import RequestService, latest_declaration
 from jobs import arq_queue
 from jobs.embedded import EmbeddedQueue
 from jobs.events import LocalEventBus
@@ -70,7 +70,8 @@ async def build_index(stores: Stores) -> tuple[CatalogIndex, set[str]]:
     for recording in recordings:
         declarations = await catalog.opt_declarations(SubjectKind.WORK, recording.work_id)
         declarations += await catalog.opt_declarations(SubjectKind.RECORDING, recording.id)
-        if declarations and not declarations[-1].opted_in:
+        in_force = latest_declaration(declarations)
+        if in_force is not None and not in_force.opted_in:
             hidden.add(recording.id)
     return CatalogIndex(recordings), hidden
 

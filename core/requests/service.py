@@ -10,7 +10,7 @@ recovery sweep enqueues it later, so nothing a user asked for is lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -188,12 +188,7 @@ class RequestService:
         catalog = self._stores.catalog
         declarations = await catalog.opt_declarations(SubjectKind.WORK, recording.work_id)
         declarations += await catalog.opt_declarations(SubjectKind.RECORDING, recording.id)
-        if not declarations:
-            return None
-        return max(
-            enumerate(declarations),
-            key=lambda pair: (pair[1].declared_at is not None, pair[1].declared_at, pair[0]),
-        )[1]
+        return latest_declaration(declarations)
 
     async def licensed_styles(self, recording: Recording, scope_id: str) -> tuple[str, ...]:
         """Styles a user may pick for this song here: license ∩ opt-in ∩ server policy."""
@@ -439,6 +434,16 @@ class RequestService:
         return count
 
 
+def latest_declaration(declarations: Sequence[OptDeclaration]) -> OptDeclaration | None:
+    """The declaration in force: the newest dated one (undated count as oldest), else the last."""
+    if not declarations:
+        return None
+    return max(
+        enumerate(declarations),
+        key=lambda pair: (pair[1].declared_at is not None, pair[1].declared_at, pair[0]),
+    )[1]
+
+
 def short_id(request_id: str) -> str:
     """The last 8 hex digits of a request id: enough to type, unique in practice."""
     return request_id.replace("-", "")[-8:]
@@ -455,5 +460,6 @@ __all__ = [
     "StyleUnknown",
     "SubmitOutcome",
     "Unavailable",
+    "latest_declaration",
     "short_id",
 ]
