@@ -77,7 +77,7 @@ async def check_schema(engine: AsyncEngine) -> None:
         return
     where = describe(engine.url)
     if current is None and not tables:
-        raise SchemaOutOfDate(f"The database at {where} has no tables: {UPGRADE_HINT}")
+        raise SchemaOutOfDate(f"The database at {where} has no Refrain tables: {UPGRADE_HINT}")
     if current is None:
         raise SchemaOutOfDate(
             f"The database at {where} has tables but no migration history "

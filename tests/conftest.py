@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import secrets
 import shutil
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 import pytest
@@ -20,9 +15,13 @@ from core.ports import Stores
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.schema import metadata
-
-T = TypeVar("T")
-
+from tests.support.databases import (
+    POSTGRES_DOWN,
+    PostgresServer,
+    postgres_down,
+    postgres_from_env,
+    run_in_thread,
+)
 
 # ======================================================================================
 # Storage: databases on SQLite and PostgreSQL                     (owner: storage/)
@@ -42,110 +41,22 @@ T = TypeVar("T")
 #
 # PostgreSQL defaults to postgres@127.0.0.1:5432/test; override with
 # REFRAIN_TEST_POSTGRES=postgresql://user:password@host:port/database.
+# Helpers for databases of your own (fresh_postgres_url, fresh_sqlite_url):
+# tests/support/databases.py.
 # ======================================================================================
 
-POSTGRES_DOWN = "PostgreSQL at {where} is down — these tests did not run"
 _postgres_skipped: list[str] = []
-
-
-def run_in_thread(make: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine to completion on a private event loop in another thread.
-
-    Session fixtures set up while pytest-asyncio owns the test's loop; a
-    private loop in a thread cannot disturb it (nor be disturbed by it).
-    """
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(_awaited(make))
-        except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target, name="fixture-loop")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]
-
-
-async def _awaited(make: Callable[[], Awaitable[T]]) -> T:
-    return await make()
-
-
-@dataclass(frozen=True)
-class PostgresServer:
-    """Where the test PostgreSQL runs, and URLs into schemas of its test database."""
-
-    host: str
-    port: int
-    user: str
-    password: str | None
-    database: str
-
-    @property
-    def where(self) -> str:
-        return f"{self.host}:{self.port}"
-
-    def url(self, schema: str) -> str:
-        """A SQLAlchemy async URL whose connections use ``schema`` (see storage.engine)."""
-        auth = self.user if self.password is None else f"{self.user}:{self.password}"
-        return (
-            f"postgresql+asyncpg://{auth}@{self.host}:{self.port}/{self.database}"
-            f"?search_path={schema}"
-        )
-
-    async def execute(self, sql: str, schema: str | None = None) -> None:
-        settings = {"search_path": schema} if schema else {}
-        connection = await asyncpg.connect(
-            host=self.host,
-            port=self.port,
-            user=self.user,
-            password=self.password,
-            database=self.database,
-            timeout=5,
-            server_settings=settings,
-        )
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    def create_schema(self) -> str:
-        schema = f"refrain_test_{secrets.token_hex(4)}"
-        run_in_thread(lambda: self.execute(f'CREATE SCHEMA "{schema}"'))
-        return schema
-
-    def drop_schema(self, schema: str) -> None:
-        run_in_thread(lambda: self.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-
-
-def _postgres_from_env() -> PostgresServer:
-    url = make_url(
-        os.environ.get("REFRAIN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-    )
-    return PostgresServer(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        database=url.database or "test",
-    )
 
 
 @pytest.fixture(scope="session")
 def postgres() -> PostgresServer:
     """The test PostgreSQL server; skips loudly (fails under CI) when it is down."""
-    server = _postgres_from_env()
+    server = postgres_from_env()
     try:
         run_in_thread(lambda: server.execute("SELECT 1"))
     except Exception as error:
-        message = f"{POSTGRES_DOWN.format(where=server.where)} ({type(error).__name__}: {error})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI needs it: start it with `bash .ci/services`")
-        _postgres_skipped.append(message)
-        pytest.skip(message)
+        _postgres_skipped.append(f"{POSTGRES_DOWN.format(where=server.where)} ({error})")
+        postgres_down(server, error)
     return server
 
 

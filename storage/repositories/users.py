@@ -19,6 +19,8 @@ from storage.schema import AuditRow, ClipRow, QuotaEntryRow, RenderRequestRow, U
 from storage.sessions import Sessions, rowcount
 
 DEFAULT_TIER = "free"
+ERASED_NAME = "deleted user"
+"""What an erased user is called wherever a name is shown (audit listings, the CLI)."""
 
 
 def tombstone(user_id: str) -> str:
@@ -149,7 +151,7 @@ class SqlUserRepository:
         person who comes back later under the same platform id gets a new user.
         """
         await self._update(
-            user_id, display_name="", platform_user_id=tombstone(user_id), country=None
+            user_id, display_name=ERASED_NAME, platform_user_id=tombstone(user_id), country=None
         )
 
     async def _update(self, user_id: str, **values: object) -> None:

@@ -74,7 +74,7 @@ async def test_unreachable_postgres_names_host_and_port_but_not_the_password() -
 
 @pytest.mark.postgres
 async def test_missing_postgres_database_is_named(postgres: object) -> None:
-    from tests.conftest import PostgresServer
+    from tests.support.databases import PostgresServer
 
     assert isinstance(postgres, PostgresServer)
     url = f"postgresql+asyncpg://{postgres.user}@{postgres.where}/refrain_no_such_db"

@@ -71,7 +71,7 @@ async def test_downgrade_to_base_and_back(empty_db_url: str) -> None:
 async def test_check_schema_on_an_empty_database_says_what_to_run(empty_db_url: str) -> None:
     database = await Database.open(empty_db_url)
     try:
-        with pytest.raises(SchemaOutOfDate, match=r"has no tables: run `refrain db upgrade`"):
+        with pytest.raises(SchemaOutOfDate, match=r"has no Refrain tables: run `refrain db upgrade`"):
             await database.check_schema()
     finally:
         await database.close()

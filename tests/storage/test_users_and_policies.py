@@ -10,6 +10,7 @@ import pytest
 from core.model import AuditEntry, Clip, RequestState, ScopePolicy, Transformation
 from core.ports import Stores
 from storage.errors import NotFound
+from storage.repositories.users import ERASED_NAME
 from tests.storage.factories import T0, render_request, seed, user_reservation
 
 
@@ -108,7 +109,7 @@ async def test_deleting_personal_data_keeps_the_id_and_history(stores: Stores) -
     await stores.users.delete_personal_data(user.id)  # twice is fine
     erased = await stores.users.get(user.id)
     assert erased is not None
-    assert (erased.display_name, erased.country) == ("", None)
+    assert (erased.display_name, erased.country) == (ERASED_NAME, None)
     assert erased.platform_user_id == f"deleted:{user.id}"
     assert await stores.users.find("console", "alice") is None
     stored = await stores.requests.get(request.id)
