@@ -4,10 +4,14 @@ Both run the same HTDemucs (the installed ``htdemucs`` weights from the
 settings' models folder, or the released architecture with random weights
 when none are installed: same compute, noise-like stems) on the same
 synthetic song, on the same device, in the same process, with the same
-overlap and ``shifts=0``, after one untimed warm-up each. Reported: each
-real-time factor (audio seconds per wall second, higher is faster), their
-ratio, the largest difference between the two outputs, and the SDR of our
-stems against the song's true stems when real weights are installed.
+overlap and ``shifts=0``, after one untimed warm-up segment each, in
+alternating order (``--repeats``, best time kept: other processes on a
+shared machine slow whichever run they overlap). Reported: each real-time
+factor (audio seconds per wall second, higher is faster), their ratio, the
+largest difference between the two outputs, and the SDR of our stems
+against the song's true stems when real weights are installed.
+``--compile`` adds a ``torch.compile``d Separator (``compiled_*`` keys and
+``compile_s``, the time its first segment took).
 
 Usage: ``.venv/bin/python benchmarks/separation.py [--quick]``; ``--quick``
 separates 8 s (two segments) instead of 60 s. The last line printed is a JSON object:
@@ -24,6 +28,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -32,11 +37,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demucs.apply import apply_model
-from torch import nn
 
 from config.settings import RefrainSettings
 from core.audio.separation import ModelWeightsMissing, Separator
-from core.audio.separation.models import load_separation_model, random_htdemucs
+from core.audio.separation.models import AnyModel, load_separation_model, random_htdemucs
 from core.audio.synth import SongSpec, render_song
 
 SEED = 20261128
@@ -58,6 +62,8 @@ def main() -> None:
         default="auto",
         help="our network precision (auto: bfloat16 on CUDA, float32 on CPU)",
     )
+    parser.add_argument("--repeats", type=int, default=2, help="alternating runs; best kept")
+    parser.add_argument("--compile", action="store_true", help="also time a torch.compile'd Separator")
     args = parser.parse_args()
     seconds = args.seconds or (8.0 if args.quick else 60.0)
     device = torch.device(args.device)
@@ -71,52 +77,82 @@ def main() -> None:
         model,
         device=device,
         overlap=args.overlap,
-        shifts=0,
         batch_size=args.batch_size,
         workers=args.workers,
         precision=precision,
         threads=threads,
     )
-    mix, true_stems = _song(seconds, model.samplerate, separator.sources)
+    mix, true_stems = _song(seconds, separator.samplerate, separator.sources)
     print(
-        f"{weights} {args.model} on {device}, {seconds:.0f} s of stereo audio, "
-        f"{threads} threads, batch {separator.batch_size} × {separator.workers} workers, {separator.precision}",
+        f"{weights} {args.model} on {device}, {seconds:.0f} s of stereo audio, {threads} threads; "
+        f"ours: batch {separator.batch_size} × {separator.workers} workers, {separator.precision}",
         flush=True,
     )
-
-    warm = mix[:, : min(mix.shape[1], 2 * model.samplerate)]
-    _demucs(model, warm, args.overlap, device)
-    separator.separate(warm)
-
-    demucs_s, reference = _timed(lambda: _demucs(model, mix, args.overlap, device), device)
-    ours_s, stems = _timed(lambda: _stacked(separator.separate(mix), separator.sources), device)
-    ours_rtf, demucs_rtf = seconds / ours_s, seconds / demucs_s
-    diff = float(np.abs(stems - reference).max())
-    sdr = _sdr(true_stems, stems) if weights == "installed" else None
-    print(f"demucs apply_model: {demucs_s:7.1f} s  rtf {demucs_rtf:.3f}")
-    print(f"ours (Separator)  : {ours_s:7.1f} s  rtf {ours_rtf:.3f}")
-    print(f"ratio {ours_rtf / demucs_rtf:.3f}, max |ours - demucs| {diff:.2e}", flush=True)
-    print(
-        json.dumps(
-            {
-                "device": str(device),
-                "ours_rtf": round(ours_rtf, 4),
-                "demucs_rtf": round(demucs_rtf, 4),
-                "ratio": round(ours_rtf / demucs_rtf, 4),
-                "max_abs_diff": diff,
-                "sdr_db": None if sdr is None else round(sdr, 2),
-                "audio_s": seconds,
-                "batch_size": separator.batch_size,
-                "workers": separator.workers,
-                "precision": str(separator.precision).removeprefix("torch."),
-                "weights": weights,
-                "threads": threads,
-            }
+    runs: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+        "demucs": lambda audio: _demucs(model, audio, args.overlap, device),
+        "ours": lambda audio: _stacked(separator.separate(audio), separator.sources),
+    }
+    # One untimed segment each first: the first call of a shape is slow (allocations,
+    # oneDNN primitives), and a compiled network compiles then.
+    warm = mix[:, : min(mix.shape[1], 2 * separator.samplerate)]
+    for run in runs.values():
+        run(warm)
+    compile_s = None
+    if args.compile:
+        compiled = Separator(
+            model,
+            device=device,
+            overlap=args.overlap,
+            batch_size=args.batch_size,
+            precision=precision,
+            threads=threads,
+            compile=True,
         )
-    )
+        runs["compiled"] = lambda audio: _stacked(compiled.separate(audio), compiled.sources)
+        compile_s, _ = _timed(lambda: runs["compiled"](warm), device)
+        print(f"torch.compile: {compile_s:.0f} s for the first segment", flush=True)
+
+    best: dict[str, float] = {}
+    outputs: dict[str, np.ndarray] = {}
+    for repeat in range(args.repeats):
+        for name in runs if repeat % 2 == 0 else reversed(runs):
+            took, outputs[name] = _timed(partial(runs[name], mix), device)
+            best[name] = min(took, best.get(name, took))
+            print(f"  {name:8} {took:7.1f} s", flush=True)
+    rtf = {name: seconds / took for name, took in best.items()}
+    diff = {name: float(np.abs(out - outputs["demucs"]).max()) for name, out in outputs.items()}
+    sdr = _sdr(true_stems, outputs["ours"]) if weights == "installed" else None
+    for name in runs:
+        print(
+            f"{name:8}: best {best[name]:7.1f} s  rtf {rtf[name]:.3f}  "
+            f"×{rtf[name] / rtf['demucs']:.3f}  max |Δ demucs| {diff[name]:.2e}"
+        )
+    report = {
+        "device": str(device),
+        "ours_rtf": round(rtf["ours"], 4),
+        "demucs_rtf": round(rtf["demucs"], 4),
+        "ratio": round(rtf["ours"] / rtf["demucs"], 4),
+        "max_abs_diff": diff["ours"],
+        "sdr_db": None if sdr is None else round(sdr, 2),
+        "audio_s": seconds,
+        "batch_size": separator.batch_size,
+        "workers": separator.workers,
+        "precision": str(separator.precision).removeprefix("torch."),
+        "weights": weights,
+        "threads": threads,
+        "load_avg": round(os.getloadavg()[0], 2),
+    }
+    if "compiled" in rtf:
+        report |= {
+            "compiled_rtf": round(rtf["compiled"], 4),
+            "compiled_ratio": round(rtf["compiled"] / rtf["demucs"], 4),
+            "compiled_max_abs_diff": diff["compiled"],
+            "compile_s": None if compile_s is None else round(compile_s, 1),
+        }
+    print(json.dumps(report))
 
 
-def _model(name: str, models_dir: Path) -> tuple[nn.Module, str]:
+def _model(name: str, models_dir: Path) -> tuple[AnyModel, str]:
     try:
         return load_separation_model(name, models_dir), "installed"
     except ModelWeightsMissing as missing:
@@ -133,7 +169,7 @@ def _song(seconds: float, samplerate: int, sources: tuple[str, ...]) -> tuple[np
     return np.ascontiguousarray(stems.sum(0), dtype=np.float32), stems.astype(np.float32)
 
 
-def _demucs(model: nn.Module, mix: np.ndarray, overlap: float, device: torch.device) -> np.ndarray:
+def _demucs(model: AnyModel, mix: np.ndarray, overlap: float, device: torch.device) -> np.ndarray:
     """Exactly what ``demucs.api.Separator.separate_tensor`` does with shifts=0."""
     wav = torch.from_numpy(mix)
     ref = wav.mean(0)

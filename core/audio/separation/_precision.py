@@ -10,8 +10,8 @@ normalisation reads the float32 spectrogram, and the de-normalisation
 multiplies the network's bfloat16 output by float32 statistics, which
 promotes the result to float32 before the complex mask and iSTFT.
 
-The swap is installed once per separation (it is shared by the worker
-threads); autocast is entered per network call, because it is thread-local.
+The swap is installed for a whole separation (the worker threads share it);
+autocast is entered per network call, because it is thread-local.
 """
 
 from __future__ import annotations
@@ -26,25 +26,35 @@ from torch import nn
 _SPECTRAL_METHODS = ("_spec", "_ispec")
 
 
-@contextmanager
-def float32_spectrograms(
-    models: Sequence[nn.Module], device: torch.device, dtype: torch.dtype
-) -> Iterator[None]:
-    """Keep the models' STFT/iSTFT in float32 while their layers run in ``dtype``."""
-    patched: list[tuple[nn.Module, str]] = []
-    try:
-        if dtype != torch.float32:
-            for model in models:
-                for method in _SPECTRAL_METHODS:
-                    original = getattr(model, method, None)
-                    if callable(original):
-                        # An instance attribute shadows the class method until removed.
-                        object.__setattr__(model, method, _in_float32(original, device.type))
-                        patched.append((model, method))
-        yield
-    finally:
-        for model, method in patched:
-            object.__delattr__(model, method)
+class Float32Spectrograms:
+    """Keeps the models' STFT/iSTFT in float32 while their layers run in ``dtype``.
+
+    The wrappers are made once and the same objects are installed for every
+    separation, so a ``torch.compile``d model sees an unchanged module and
+    does not recompile.
+    """
+
+    def __init__(self, models: Sequence[nn.Module], device: torch.device, dtype: torch.dtype):
+        self._wrappers: list[tuple[nn.Module, str, Callable[..., Any]]] = []
+        if dtype == torch.float32:
+            return
+        for model in models:
+            for method in _SPECTRAL_METHODS:
+                original = getattr(model, method, None)
+                if callable(original):
+                    self._wrappers.append((model, method, _in_float32(original, device.type)))
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """The wrappers in place: an instance attribute shadows the class method."""
+        try:
+            for model, method, wrapper in self._wrappers:
+                object.__setattr__(model, method, wrapper)
+            yield
+        finally:
+            for model, method, _ in self._wrappers:
+                if method in vars(model):
+                    object.__delattr__(model, method)
 
 
 def layer_precision(device: torch.device, dtype: torch.dtype) -> AbstractContextManager[Any]:

@@ -80,12 +80,6 @@ def load_separation_model(name: str, models_dir: Path) -> AnyModel:
     return model.eval()
 
 
-def expected_files(name: str, models_dir: Path) -> list[Path]:
-    """The files ``load_separation_model(name, models_dir)`` still needs."""
-    missing = _missing(name, models_dir, local_weights(models_dir) if models_dir.is_dir() else {})
-    return list(missing.expected_paths)
-
-
 def local_weights(models_dir: Path) -> dict[str, Path]:
     """Signature → weights file, named the way demucs' ``LocalRepo`` reads them."""
     found: dict[str, Path] = {}

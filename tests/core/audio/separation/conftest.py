@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -76,10 +78,12 @@ class IdentityModel(nn.Module):
         self.oom_calls = oom_calls  # the first calls fail whatever their size
         self.message = message or "CUDA out of memory. Tried to allocate 2.00 GiB"
         self.batch_sizes: list[int] = []
+        self.thread_names: list[str] = []
         self.register_buffer("gains", torch.tensor([1.0, 0.5, 0.25, -1.0]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.batch_sizes.append(x.shape[0])
+        self.thread_names.append(threading.current_thread().name)
         if len(self.batch_sizes) <= self.oom_calls or (
             self.oom_above is not None and x.shape[0] > self.oom_above
         ):

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import torch
+from demucs.apply import BagOfModels
 from demucs.hdemucs import HDemucs
 from demucs.htdemucs import HTDemucs
 from demucs.states import save_with_checksum
@@ -93,7 +94,7 @@ def test_install_validates_copies_and_loads_offline(tmp_path: Path) -> None:
     x = torch.randn(1, 2, 4096)
     with torch.no_grad():
         assert torch.equal(single(x), original(x))
-    assert len(bag.models) == 1  # type: ignore[union-attr]
+    assert isinstance(bag, BagOfModels) and len(bag.models) == 1
 
 
 def test_install_refuses_a_corrupt_file_and_copies_nothing(tmp_path: Path) -> None:

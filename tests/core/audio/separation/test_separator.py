@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import numpy as np
 import pytest
@@ -96,6 +97,26 @@ def test_shifts_are_reproducible_and_still_unbiased() -> None:
     np.testing.assert_allclose(first["vocals"], through_identity(audio, -1.0), atol=1e-5)
 
 
+class FixedInput(IdentityModel):
+    """Like HTDemucs, always fed a whole segment: every call stacks with every other."""
+
+    def valid_length(self, length: int) -> int:
+        return int(self.segment * SR)
+
+
+def test_workers_share_the_calls_and_the_odd_one_out_gets_every_core() -> None:
+    model = FixedInput()
+    separator = Separator(model, device="cpu", segment=0.5, batch_size=1, workers=2, threads=2)
+    audio = mix(1.6, seed=9)  # segments at 0, 0.375, 0.75, 1.125 and 1.5 s
+    before = torch.get_num_threads()
+    stems = separator.separate(audio)
+    np.testing.assert_allclose(stems["drums"], through_identity(audio, 1.0), atol=1e-5)
+    assert len(model.thread_names) == 5
+    assert all(name.startswith("separation") for name in model.thread_names[:4])
+    assert model.thread_names[4] == threading.current_thread().name
+    assert torch.get_num_threads() == before  # the thread count is given back
+
+
 def test_out_of_memory_halves_the_batch_and_remembers(caplog: pytest.LogCaptureFixture) -> None:
     model = IdentityModel(oom_above=2)
     separator = Separator(model, device="cpu", segment=0.2, batch_size=8, workers=1)
@@ -173,3 +194,22 @@ def test_reports_progress_up_to_one(tiny_model: nn.Module) -> None:
     Separator(tiny_model, device="cpu", segment=0.5).separate(mix(1.0), progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 2
     assert SR == 44_100
+
+
+def test_compile_wraps_each_network_and_takes_one_call_at_a_time(
+    tiny_model: nn.Module, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Compiling for real takes minutes; here only the wiring is checked.
+    compiled: list[tuple[nn.Module, dict[str, object]]] = []
+
+    def fake_compile(module: nn.Module, **options: object) -> nn.Module:
+        compiled.append((module, options))
+        return module
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    separator = Separator(tiny_model, device="cpu", segment=0.5, compile=True)
+    assert compiled == [(tiny_model, {"dynamic": False, "options": {"freezing": True}})]
+    assert separator.workers == 1
+    assert set(separator.separate(mix(0.6))) == set(SOURCES)
+    with pytest.raises(ValueError, match="one call at a time"):
+        Separator(tiny_model, device="cpu", compile=True, workers=2)
