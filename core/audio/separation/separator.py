@@ -3,8 +3,7 @@
 ``demucs.apply.apply_model`` feeds the network one segment at a time. Here
 the same segments (see ``_chunks``) go through the network several at once:
 stacked into batches, which keeps a GPU busy, and on a CPU run side by side
-in worker threads with a share of the cores each, which uses the cores far
-better than one call spread over all of them (``_runner``). The cutting,
+in worker threads with a share of the cores each (``_runner``). The cutting,
 normalisation and blending stay exactly demucs', so the stems equal (to float
 rounding) what ``demucs.api.Separator`` gives with ``shifts=0``.
 
