@@ -27,6 +27,7 @@ from core.entitlements import (
 from core.ids import new_id
 from core.model import (
     WORLDWIDE,
+    License,
     OptDeclaration,
     Recording,
     RenderRequest,
@@ -326,13 +327,14 @@ class RequestService:
         position = await self._safe_position(stored.id) if queue_ok else None
         return Queued(stored, position, queue_ok, recording)
 
-    def _default_length(self, tier: Tier, server_max: int | None, license_: object) -> int:
+    def _default_length(
+        self, tier: Tier, server_max: int | None, license_: License | None
+    ) -> int:
         limits = [self._default_seconds, tier.max_clip_seconds]
         if server_max is not None:
             limits.append(server_max)
-        terms = getattr(license_, "terms", None)
-        if terms is not None and tier.name in terms.max_seconds_by_tier:
-            limits.append(terms.max_seconds_by_tier[tier.name])
+        if license_ is not None and tier.name in license_.terms.max_seconds_by_tier:
+            limits.append(license_.terms.max_seconds_by_tier[tier.name])
         return max(1, min(limits))
 
     def _quota_race_denial(self, exc: QuotaExceeded, tier: Tier, now: datetime) -> Denied:
@@ -365,12 +367,12 @@ class RequestService:
             return None
 
     async def status(self, who: Requester, request_id: str | None) -> list[RenderRequest]:
-        """The user's request (by id or id prefix) or their latest ones."""
+        """The user's request (by id or short id) or their latest ones."""
         user = await self.user_for(who)
-        mine = await self._stores.requests.list_for_user(user.id, limit=50)
         if request_id is None:
-            return mine[:5]
-        return [r for r in mine if r.id == request_id or r.id.endswith(request_id)][:1]
+            return await self._stores.requests.list_for_user(user.id, limit=5)
+        found = await self._find_request(request_id)
+        return [found] if found is not None and found.user_id == user.id else []
 
     async def position(self, request_id: str) -> int | None:
         return await self._safe_position(request_id)

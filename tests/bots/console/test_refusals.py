@@ -171,6 +171,10 @@ async def test_cancel_refunds_quota(world: ConsoleWorld) -> None:
     assert "0 of 60" in (await say(carol, "quota")).text
     again = await say(carol, cancel_line)
     assert again.code == "CANCEL_REFUSED" and "already cancelled" in again.text
+    short = cancel_line.split()[-1]
+    assert "cancelled" in (await say(carol, f"status {short}")).text
+    other = await fan(world, "bob")
+    assert (await say(other, f"status {short}")).code == "REQUEST_UNKNOWN"  # not theirs
 
 
 async def test_server_pool_exhausted(world: ConsoleWorld) -> None:
