@@ -120,6 +120,7 @@ def script(songs: DemoSongs) -> list[tuple[str, bool, str]]:
     lines += [
         ("mod", True, "settings disable-style synthwave"),
         ("bob", False, f"cover {g} style:synthwave length:10"),
+        ("erin", False, "terms accept"),
         ("mod", True, "settings ban @erin"),
         ("erin", False, f"cover {g} style:lofi"),
         ("mod", True, "settings cooldown 120"),

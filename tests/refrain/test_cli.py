@@ -147,3 +147,21 @@ def test_export_and_delete_personal_data(env: dict[str, str]) -> None:
     code, text = run("users", "delete", "console:zoe", "--yes")
     assert code == 0 and "erased" in text
     assert run("users", "export", "console:zoe")[0] == 1  # the platform id is gone
+
+
+def test_demo_shows_every_kind_of_refusal_it_scripts(env: dict[str, str]) -> None:
+    """The scripted demo reaches the refusals it is meant to show (no rendering checked here)."""
+    import asyncio
+
+    from config import load_settings
+    from refrain.demo import run_demo
+
+    lines: list[str] = []
+    steps = asyncio.run(run_demo(load_settings(workers=0), lines.append))
+    outcomes = {step.outcome for step in steps}
+    for code in ("TERMS_NOT_ACCEPTED", "USER_BANNED", "COOLDOWN", "CHANNEL_NOT_ALLOWED",
+                 "STYLE_DISABLED_BY_SERVER", "USER_QUOTA_EXHAUSTED", "TERRITORY",
+                 "VOICE_REVOKED", "CLIP_TOO_LONG", "QUEUED"):
+        assert code in outcomes, code
+    assert "BAD_SETTING" not in outcomes
+    assert any("Summary" in line for line in lines)
