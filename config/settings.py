@@ -20,6 +20,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.discord import DiscordSettings
+from config.royalties import RoyaltySettings
+from config.telegram import TelegramSettings
+from config.voice import VoiceSettings
+from config.watermark import WatermarkSettings
+from config.web import WebSettings
+
 CONFIG_ENV_VAR = "REFRAIN_CONFIG"
 
 
@@ -95,6 +102,12 @@ class RefrainSettings(BaseSettings):
         description="HMAC key turning platform user ids into listener keys",
     )
     log_level: str = "INFO"
+    watermark: WatermarkSettings = Field(default_factory=WatermarkSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    royalties: RoyaltySettings = Field(default_factory=RoyaltySettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
 
     @field_validator("tiers")
     @classmethod

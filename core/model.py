@@ -262,6 +262,7 @@ class RenderRequest:
     clip_id: str | None = None
     progress: int = 0
     stage: str = ""
+    variation: int = 0  # regenerate asks for the next one: a new seed, a new render
 
 
 class QuotaEntryKind(enum.Enum):
@@ -308,3 +309,79 @@ class AuditEntry:
     action: str
     detail: str
     at: datetime
+
+
+# -- deliveries and usage -----------------------------------------------------------------
+class UsageType(enum.Enum):
+    """What a play event records (ROYALTIES.md): a delivery into a chat, or an observed listen."""
+
+    DELIVERY = "DELIVERY"
+    STREAM = "STREAM"
+
+
+class Origin(enum.Enum):
+    """How the clip reached the listener."""
+
+    COMMAND = "COMMAND"
+    SEARCH = "SEARCH"
+    SHARED_LINK = "SHARED_LINK"
+    INLINE = "INLINE"
+    BUTTON = "BUTTON"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One copy of a clip handed to someone: its own watermark token, its own file.
+
+    A clip delivered to two chats has two deliveries, so a leaked copy traces
+    to the exact hand-over. ``share_id`` names the web share page of this copy;
+    ``platform_file_id`` is the platform's handle for re-sending it without a
+    new upload (Telegram ``file_id``).
+    """
+
+    id: str
+    clip_id: str
+    token: int
+    key_id: str
+    recipient_user_id: str
+    platform: str
+    chat_id: str | None
+    origin: Origin
+    fmt: str
+    sha256: str
+    size_bytes: int
+    share_id: str
+    created_at: datetime
+    platform_file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Takedown:
+    """A clip withdrawn by a moderator or rights holder: links answer 410, bots stop re-sending."""
+
+    clip_id: str
+    why: str
+    actor_user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PlayEvent:
+    """One usage of a clip (append-only; ``event_id`` is a UUIDv7 idempotency key).
+
+    ``listener_key`` is an HMAC of the platform user id or web cookie id —
+    raw ids are never stored. ``played_at`` is the client's time,
+    ``received_at`` the server's.
+    """
+
+    event_id: str
+    clip_id: str
+    delivery_id: str | None
+    usage: UsageType
+    listener_key: str
+    platform: str
+    origin: Origin
+    ms_played: int
+    territory: str
+    played_at: datetime
+    received_at: datetime

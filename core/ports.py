@@ -17,10 +17,12 @@ from typing import Any, Protocol
 from core.model import (
     AuditEntry,
     Clip,
+    Delivery,
     License,
     LicenseTerms,
     OptDeclaration,
     Party,
+    PlayEvent,
     QuotaEntry,
     Recording,
     RenderRequest,
@@ -28,6 +30,7 @@ from core.model import (
     ScopePolicy,
     Share,
     SubjectKind,
+    Takedown,
     User,
     VoiceModel,
     Work,
@@ -204,6 +207,35 @@ class ClipRepository(Protocol):
         ...
 
 
+class DeliveryRepository(Protocol):
+    """Deliveries of clips (one row per hand-over, each with its watermark token) and takedowns."""
+
+    async def add(self, delivery: Delivery) -> None: ...
+    async def get(self, delivery_id: str) -> Delivery | None: ...
+    async def by_token(self, token: int) -> Delivery | None: ...
+    async def by_sha256(self, sha256: str) -> Delivery | None: ...
+    async def by_share_id(self, share_id: str) -> Delivery | None: ...
+    async def for_clip(self, clip_id: str) -> list[Delivery]: ...
+    async def set_platform_file_id(self, delivery_id: str, file_id: str) -> None: ...
+    async def add_takedown(self, takedown: Takedown) -> bool:
+        """Record a takedown; False when the clip was already taken down (the first one stands)."""
+        ...
+
+    async def takedown_of(self, clip_id: str) -> Takedown | None: ...
+
+    async def file_refs(self) -> list[tuple[str, datetime]]:
+        """(file sha256, newest delivery time) of every delivered file, for blob retention."""
+        ...
+
+
+class PlayLog(Protocol):
+    """The append-only play log (ROYALTIES.md); storage implements it."""
+
+    async def append(self, events: Sequence[PlayEvent]) -> int:
+        """Store events not seen before (by event id); returns how many were new."""
+        ...
+
+
 class AuditLog(Protocol):
     async def append(self, entry: AuditEntry) -> None: ...
     async def list(self, scope_id: str, limit: int = 50) -> list[AuditEntry]: ...
@@ -244,6 +276,7 @@ class Stores:
     requests: RequestRepository
     clips: ClipRepository
     audit: AuditLog
+    deliveries: DeliveryRepository
 
 
 class JobEventKind(enum.Enum):

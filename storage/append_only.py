@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from storage.errors import AppendOnlyViolation
 
-APPEND_ONLY_TABLES = frozenset({"quota_entry", "audit_log"})
+APPEND_ONLY_TABLES = frozenset({"quota_entry", "audit_log", "takedown"})
 
 
 def install_append_only_guard(engine: Engine) -> None:

@@ -13,6 +13,7 @@ from storage.repositories import (
     SqlAuditLog,
     SqlCatalogRepository,
     SqlClipRepository,
+    SqlDeliveryRepository,
     SqlPolicyRepository,
     SqlQuotaLedger,
     SqlRequestRepository,
@@ -40,6 +41,7 @@ class Database:
             requests=SqlRequestRepository(sessions),
             clips=SqlClipRepository(sessions),
             audit=SqlAuditLog(sessions),
+            deliveries=SqlDeliveryRepository(sessions),
         )
 
     @classmethod

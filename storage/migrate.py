@@ -37,12 +37,13 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "storage/migrations has no revisions"
-    return head
+    """The head revision (several heads, while branches await a merge, joined by commas)."""
+    heads = sorted(ScriptDirectory.from_config(alembic_config()).get_heads())
+    assert heads, "storage/migrations has no revisions"
+    return ",".join(heads)
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
+async def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the database at ``url`` to ``revision`` (creates a SQLite file and its folder)."""
     await _run(url, lambda config: command.upgrade(config, revision))
 
@@ -86,7 +87,7 @@ async def check_schema(engine: AsyncEngine) -> None:
     known = {
         script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
     }
-    if current not in known:
+    if not set(current.split(",")) <= known:
         raise SchemaOutOfDate(
             f"The database at {where} is at revision {current}, which this version of "
             f"Refrain does not know (expected {expected}): upgrade Refrain"
@@ -102,4 +103,5 @@ def _current_and_tables(connection: Connection) -> tuple[str | None, list[str]]:
     if VERSION_TABLE not in tables:
         return None, tables
     versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
-    return next(iter(versions), None), tables
+    found = sorted(versions)
+    return (",".join(found) if found else None), tables

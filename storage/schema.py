@@ -252,6 +252,8 @@ class RenderRequestRow(Base):
     progress: Mapped[int] = mapped_column(Integer)
     stage: Mapped[str] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
+    # 0 for a plain request; "regenerate" asks for the next variation (new seed, new render)
+    variation: Mapped[int] = mapped_column(Integer, server_default="0")
     # no foreign key: clip.request_id already points here, and a cycle would
     # make both rows impossible to insert without deferred constraints
     clip_id: Mapped[str | None] = mapped_column(ID)
@@ -282,6 +284,52 @@ class ClipRow(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     watermark_token: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeliveryRow(Base):
+    """One hand-over of a clip (to a chat, a user, a file): its own token and file."""
+
+    __tablename__ = "delivery"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id"), index=True)
+    # the 64-bit watermark token as 16 hex digits (portable: no unsigned 64-bit in SQL)
+    token: Mapped[str] = mapped_column(String(16), unique=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    recipient_user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str | None] = mapped_column(String(128))
+    origin: Mapped[str] = mapped_column(CODE)
+    fmt: Mapped[str] = mapped_column(String(8))
+    # `trace` matches an unmodified copy exactly by this hash
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    share_id: Mapped[str] = mapped_column(String(32), unique=True)
+    platform_file_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TakedownRow(Base):
+    """A withdrawn clip; the first takedown stands (append-only)."""
+
+    __tablename__ = "takedown"
+
+    clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id"), primary_key=True)
+    why: Mapped[str] = mapped_column(Text)
+    actor_user_id: Mapped[str] = mapped_column(ID)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RenderCacheRow(Base):
+    """Mastered audio already rendered for a (recording, style, voice, section, length, variation)."""
+
+    __tablename__ = "render_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    master_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    duration_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class AuditRow(Base):

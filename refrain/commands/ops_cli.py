@@ -19,9 +19,18 @@ from refrain.clikit import UserError, run_async, settings_of
 @run_async
 async def serve(ctx: click.Context) -> None:
     """Run Refrain here: the embedded queue renders every queued request (Ctrl-C stops)."""
+    from contextlib import AsyncExitStack
+
+    from refrain.components import serve_components
+
     settings = settings_of(ctx)
-    async with open_app(settings, run_jobs=True):
-        click.echo(f"refrain serving with the {settings.queue} queue; Ctrl-C to stop")
+    async with open_app(settings, run_jobs=True) as app, AsyncExitStack() as running:
+        names = []
+        for name, component in serve_components(settings):
+            await running.enter_async_context(component(app))
+            names.append(name)
+        running_what = ", ".join(names) if names else "no bots or web (none configured)"
+        click.echo(f"refrain serving with the {settings.queue} queue: {running_what}; Ctrl-C to stop")
         await asyncio.Event().wait()
 
 

@@ -3,6 +3,7 @@
 from storage.repositories.audit import SqlAuditLog
 from storage.repositories.catalog import SqlCatalogRepository
 from storage.repositories.clips import SqlClipRepository
+from storage.repositories.deliveries import SqlDeliveryRepository
 from storage.repositories.policies import SqlPolicyRepository
 from storage.repositories.quota import SqlQuotaLedger
 from storage.repositories.requests import SqlRequestRepository
@@ -12,6 +13,7 @@ __all__ = [
     "SqlAuditLog",
     "SqlCatalogRepository",
     "SqlClipRepository",
+    "SqlDeliveryRepository",
     "SqlPolicyRepository",
     "SqlQuotaLedger",
     "SqlRequestRepository",

@@ -45,6 +45,7 @@ def request_row(request: RenderRequest) -> RenderRequestRow:
         state=request.state.value,
         progress=request.progress,
         stage=request.stage,
+        variation=request.variation,
         error=request.error,
         clip_id=request.clip_id,
         created_at=request.created_at,
@@ -74,6 +75,7 @@ def request_of(row: RenderRequestRow) -> RenderRequest:
         clip_id=row.clip_id,
         progress=row.progress,
         stage=row.stage,
+        variation=row.variation,
     )
 
 
