@@ -201,9 +201,36 @@ class ClipRepository(Protocol):
     async def add(self, clip: Clip) -> None: ...
     async def get(self, clip_id: str) -> Clip | None: ...
     async def for_request(self, request_id: str) -> Clip | None: ...
+    async def list_for_requester(self, user_id: str, limit: int) -> list[Clip]:
+        """The user's clips, newest first."""
+        ...
+
+    async def popular(self, limit: int) -> list[Clip]:
+        """Clips with the most deliveries, most first."""
+        ...
 
     async def audio_refs(self) -> list[tuple[str, datetime]]:
         """(audio sha256, newest clip time) of every clip, for blob retention."""
+        ...
+
+
+@dataclass(frozen=True)
+class CachedRender:
+    master_sha256: str
+    duration_s: float
+
+
+class RenderCache(Protocol):
+    """Masters already rendered, by render key (see ``core.audio.render_key``)."""
+
+    async def get(self, key: str, at: datetime) -> CachedRender | None:
+        """The cached master for ``key`` (marking it used at ``at``), or None."""
+        ...
+
+    async def put(self, key: str, render: CachedRender, at: datetime) -> None: ...
+
+    async def forget(self, key: str) -> None:
+        """Drop an entry whose file is gone (evicted by the blob collector)."""
         ...
 
 
@@ -277,6 +304,7 @@ class Stores:
     clips: ClipRepository
     audit: AuditLog
     deliveries: DeliveryRepository
+    render_cache: RenderCache
 
 
 class JobEventKind(enum.Enum):
@@ -285,6 +313,7 @@ class JobEventKind(enum.Enum):
     DELIVERED = "DELIVERED"  # with the clip id
     FAILED = "FAILED"  # with a user-facing message
     CANCELLED = "CANCELLED"
+    TAKEN_DOWN = "TAKEN_DOWN"  # the request's clip was withdrawn; message says why
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,17 @@ over Redis pub/sub so bots on other hosts can edit their messages.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.jobs import Job
 
 from core.model import RenderRequest
-from core.ports import JobEvent
+from core.ports import JobEvent, JobEventKind
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +78,36 @@ class RedisNotifier:
             await self._pool.publish(EVENTS_CHANNEL, json.dumps(payload))
         except Exception:  # progress is best-effort; the request row is the truth
             log.warning("could not publish %s for %s", event.kind, event.request_id, exc_info=True)
+
+
+async def relay_events(pool: ArqRedis, publish: Callable[[JobEvent], Awaitable[None]]) -> None:
+    """Forward the workers' events from Redis pub/sub to local subscribers, until cancelled.
+
+    Reconnects after a Redis blip (events are best-effort: the request rows
+    are the truth, and adapters fall back to polling the status).
+    """
+    while True:
+        try:
+            async with pool.pubsub() as pubsub:
+                await pubsub.subscribe(EVENTS_CHANNEL)
+                async for message in pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    event = _event_of(message["data"])
+                    if event is not None:
+                        await publish(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("lost the Redis event channel; reconnecting in 1 s", exc_info=True)
+            await asyncio.sleep(1.0)
+
+
+def _event_of(data: bytes | str) -> JobEvent | None:
+    try:
+        payload = json.loads(data)
+        payload["kind"] = JobEventKind(payload["kind"])
+        return JobEvent(**payload)
+    except (ValueError, KeyError, TypeError):
+        log.warning("ignoring a malformed job event on %s", EVENTS_CHANNEL)
+        return None

@@ -3,8 +3,9 @@
 Three kinds of files live in the blob directory:
 
 * **sources** — recording audio and provided stems: never removed here;
-* **delivered clips** — removed once the newest clip using the file is older
-  than the retention period (the clip row stays; its links stop working);
+* **clips** — masters and their delivered (watermarked) copies: removed once
+  the newest clip or delivery using the file is older than the retention
+  period (the rows stay; the links stop working);
 * **caches** — separated stems, raw stem arrays, analyses, anything else
   content-addressed: evicted least recently used first until the caches fit
   under the size cap (they are rebuilt on demand).
@@ -64,7 +65,9 @@ async def collect_garbage(
         if recording.audio_sha256:
             sources.add(recording.audio_sha256)
         sources.update(recording.stems.values())
-    clip_times = dict(await stores.clips.audio_refs())
+    clip_times = dict(await stores.clips.audio_refs())  # masters
+    for sha, delivered_at in await stores.deliveries.file_refs():  # watermarked copies
+        clip_times[sha] = max(delivered_at, clip_times.get(sha, delivered_at))
     expiry = now - clip_retention
     caches: list[tuple[float, int, Path]] = []
 

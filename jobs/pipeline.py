@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from core.audio.encode import ClipTags, EncodeFormat, EncodingError
-from core.audio.render import RenderedFile, render_clip_files
+from core.audio.encode import EncodingError
+from core.audio.render import RenderedFile, render_key, render_master_file, render_seed
 from core.ids import new_id
 from core.model import Clip, Recording, RenderRequest, RequestState
-from core.ports import BlobStore, Clock, JobEvent, JobEventKind, Notifier, Stores
+from core.ports import BlobStore, CachedRender, Clock, JobEvent, JobEventKind, Notifier, Stores
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,6 @@ class UserFacingError(Exception):
 @dataclass(frozen=True)
 class RenderSettings:
     out_dir: Path
-    fmt: EncodeFormat = EncodeFormat.OPUS
     max_attempts: int = 3
     backoff_s: float = 0.5
 
@@ -79,9 +77,13 @@ class ProvidedStems:
         return await self._fallback.stem_paths(recording, progress)
 
 
-def request_seed(request: RenderRequest) -> int:
-    """Deterministic per request: a retry renders the same generated parts."""
-    return zlib.crc32(request.id.encode())
+def source_identity(recording: Recording) -> str:
+    """What the stems are made from: the recording's audio, or its provided stems."""
+    if recording.audio_sha256:
+        return recording.audio_sha256
+    if recording.stems:
+        return ",".join(f"{name}={sha}" for name, sha in sorted(recording.stems.items()))
+    return recording.id
 
 
 class RenderJob:
@@ -94,7 +96,7 @@ class RenderJob:
         clock: Clock,
         executor: Executor | None,
         settings: RenderSettings,
-        render: Callable[..., RenderedFile] = render_clip_files,
+        render: Callable[..., RenderedFile] = render_master_file,
     ) -> None:
         self._stores = stores
         self._blobs = blobs
@@ -156,39 +158,45 @@ class RenderJob:
         async def progress(stage: str, percent: int) -> None:
             await self._progress(request.id, stage, percent)
 
-        await progress("separating", 0)
-        stem_paths = await self._stems.stem_paths(recording, progress)
-        await progress("styling", 40)
-        out_dir = self._settings.out_dir
-        out_dir.mkdir(parents=True, exist_ok=True)
+        key_source = source_identity(recording)
+        key = render_key(
+            source=key_source,
+            style_id=request.style,
+            seconds=float(request.seconds),
+            variation=request.variation,
+            voice=request.voice_model_id,
+        )
         clip_id = new_id()
-        target = out_dir / f"{clip_id}{self._settings.fmt.suffix}"
-        tags = ClipTags(
-            title=f"{recording.title} ({request.style} cover)",
-            artist=recording.artist,
-            clip_id=clip_id,
-            license_id=request.license_id,
-            license_version=request.license_version,
-        )
-        loop = asyncio.get_running_loop()
-        rendered = await loop.run_in_executor(
-            self._executor,
-            self._render,
-            stem_paths,
-            request.style,
-            float(request.seconds),
-            request_seed(request),
-            self._settings.fmt,
-            target,
-            tags,
-        )
+        master = await self._cached_master(key)
+        if master is None:
+            await progress("separating", 0)
+            stem_paths = await self._stems.stem_paths(recording, progress)
+            await progress("styling", 40)
+            out_dir = self._settings.out_dir
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target = out_dir / f"{clip_id}.flac"
+            loop = asyncio.get_running_loop()
+            rendered = await loop.run_in_executor(
+                self._executor,
+                self._render,
+                stem_paths,
+                request.style,
+                float(request.seconds),
+                render_seed(key_source, request.style, request.variation),
+                target,
+            )
+            await progress("mastering", 85)
+            sha = await self._blobs.put_file(rendered.path)
+            rendered.path.unlink(missing_ok=True)
+            master = CachedRender(sha, rendered.duration_s)
+            await self._stores.render_cache.put(key, master, self._clock.now())
+        else:
+            log.info("render cache hit for %s (%s)", request.id, key[:12])
         await progress("encoding", 90)
         current = await self._stores.requests.get(request.id)
         if current is None or current.state is not RequestState.RUNNING:
-            rendered.path.unlink(missing_ok=True)  # cancelled while rendering
-            return None
-        sha = await self._blobs.put_file(rendered.path)
-        rendered.path.unlink(missing_ok=True)
+            return None  # cancelled while rendering; the master stays cached
+        sha, duration_s = master.master_sha256, master.duration_s
         clip = Clip(
             id=clip_id,
             request_id=request.id,
@@ -200,12 +208,21 @@ class RenderJob:
             license_version=request.license_version,
             requester_id=request.user_id,
             audio_sha256=sha,
-            duration_s=rendered.duration_s,
+            duration_s=duration_s,
             watermark_token=None,
             created_at=self._clock.now(),
         )
         await self._stores.clips.add(clip)
         return clip
+
+    async def _cached_master(self, key: str) -> CachedRender | None:
+        cached = await self._stores.render_cache.get(key, self._clock.now())
+        if cached is None:
+            return None
+        if await self._blobs.exists(cached.master_sha256):
+            return cached
+        await self._stores.render_cache.forget(key)  # evicted by the blob collector
+        return None
 
     async def _deliver(self, request: RenderRequest, clip: Clip) -> None:
         done = await self._stores.requests.transition(
@@ -218,7 +235,13 @@ class RenderJob:
 
     async def _fail(self, request: RenderRequest, exc: Exception) -> None:
         message = getattr(exc, "user_message", None)
-        if not isinstance(message, str):
+        if isinstance(exc, MemoryError):
+            log.error("render of %s ran out of memory on every attempt", request.id)
+            message = (
+                "This render needed more memory than the server has free right now; "
+                "try a shorter clip, or again in a few minutes."
+            )
+        elif not isinstance(message, str):
             incident = new_id()[-8:]
             log.error("render of %s failed (incident %s)", request.id, incident, exc_info=exc)
             message = f"Rendering failed on our side (incident `{incident}`)."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -11,6 +13,7 @@ from config import RefrainSettings
 from core.catalog.search import CatalogIndex, SearchHit
 from core.chat.handler import ChatHandler
 from core.clock import SystemClock
+from core.deliveries import DeliveryService, MarkingKey, Tracer
 from core.model import RenderRequest, SubjectKind, Tier
 from core.ports import Clock, JobQueue, Stores
 from core.requests.service import RequestService, latest_declaration
@@ -37,7 +40,9 @@ class App:
     clock: Clock
     service: RequestService
     handler: ChatHandler
-    events: LocalEventBus | None = None
+    events: LocalEventBus
+    deliveries: DeliveryService
+    tracer: Tracer
 
     def search(self, text: str, limit: int = 5) -> list[SearchHit]:
         """Autocomplete: fuzzy hits, without opted-out recordings."""
@@ -94,32 +99,43 @@ class UnreachableQueue:
 
 @asynccontextmanager
 async def _runner(
-    settings: RefrainSettings, stores: Stores, blobs: LocalBlobStore, run_jobs: bool
-) -> AsyncIterator[tuple[JobQueue, LocalEventBus | None]]:
-    """The configured queue: embedded (rendering here when ``run_jobs``) or arq."""
+    settings: RefrainSettings,
+    stores: Stores,
+    blobs: LocalBlobStore,
+    run_jobs: bool,
+    bus: LocalEventBus,
+) -> AsyncIterator[JobQueue]:
+    """The configured queue: embedded (rendering here when ``run_jobs``) or arq.
+
+    Job events reach ``bus`` either way: published by the embedded renderer,
+    or relayed from the arq workers' Redis channel.
+    """
     if settings.queue == "arq":
         try:
             pool = await arq_queue.connect(settings.redis_url.get_secret_value())
         except arq_queue.QueueUnavailable as exc:
             log.error("%s: requests will wait in the database until it is back", exc)
-            yield UnreachableQueue(str(exc)), None
+            yield UnreachableQueue(str(exc))
             return
         queue = arq_queue.ArqQueue(pool)
+        relay = asyncio.create_task(arq_queue.relay_events(pool, bus.publish), name="event-relay")
         try:
-            yield queue, None
+            yield queue
         finally:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
             await queue.close()
         return
     if not run_jobs:
-        yield InMemoryQueue(), None
+        yield InMemoryQueue()
         return
-    bus = LocalEventBus()
     executor = audio_executor(settings)
     job = build_render_job(settings, stores, blobs, bus, executor)
     embedded = EmbeddedQueue(job.run, concurrency=max(1, settings.workers))
     await embedded.start()
     try:
-        yield embedded, bus
+        yield embedded
     finally:
         await embedded.stop()
         if executor is not None:
@@ -147,10 +163,10 @@ async def open_app(
             await database.check_schema()
         stores = database.stores
         blobs = LocalBlobStore(settings.blobs_dir)
-        events: LocalEventBus | None = None
+        events = LocalEventBus()
         if queue is None:
-            queue, events = await stack.enter_async_context(
-                _runner(settings, stores, blobs, run_jobs)
+            queue = await stack.enter_async_context(
+                _runner(settings, stores, blobs, run_jobs, events)
             )
         clock = clock or SystemClock()
         index, hidden = await build_index(stores)
@@ -166,6 +182,7 @@ async def open_app(
         )
         if run_jobs:
             await service.recover(include_running=True)
+        tracer = Tracer(stores, None, marking_keys(settings))
         yield App(
             settings=settings,
             database=database,
@@ -176,6 +193,29 @@ async def open_app(
             queue=queue,
             clock=clock,
             service=service,
-            handler=ChatHandler(service, stores, clock),
+            handler=ChatHandler(service, stores, clock, tracer),
             events=events,
+            deliveries=DeliveryService(
+                stores,
+                blobs,
+                clock,
+                None,  # threads: encoding runs in ffmpeg, the mark in numpy (both release the GIL)
+                marking_key=active_marking_key(settings),
+                listener_secret=settings.listener_key_secret.get_secret_value().encode(),
+                public_url=settings.web.public_url,
+                work_dir=settings.blobs_dir.parent / "tmp-deliveries",
+                plays=getattr(stores, "plays", None),
+            ),
+            tracer=tracer,
         )
+
+
+def marking_keys(settings: RefrainSettings) -> list[MarkingKey]:
+    """Every listed watermark key, the active one first (trace tries them all: rotation)."""
+    keys = settings.watermark.keys
+    order = [settings.watermark.active_key, *sorted(k for k in keys if k != settings.watermark.active_key)]
+    return [MarkingKey(key_id, keys[key_id].get_secret_value().encode()) for key_id in order]
+
+
+def active_marking_key(settings: RefrainSettings) -> MarkingKey:
+    return marking_keys(settings)[0]

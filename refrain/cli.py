@@ -18,6 +18,7 @@ from refrain.commands import (
     demo_cli,
     models_cli,
     ops_cli,
+    trace_cli,
     users_cli,
 )
 
@@ -86,3 +87,5 @@ main.add_command(ops_cli.worker)
 main.add_command(ops_cli.render)
 main.add_command(blobs_cli.blobs)
 main.add_command(models_cli.models)
+main.add_command(trace_cli.trace)
+main.add_command(trace_cli.takedown)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from bots.console import ConsoleSession, render_reply
 from config import RefrainSettings
+from core.audio.encode import EncodeFormat
 from core.catalog.demo import demo_catalog
-from core.model import WORLDWIDE, RequestState, Transformation
+from core.model import WORLDWIDE, Origin, RequestState, Transformation
 from core.ports import CatalogBatch
 from core.requests.service import short_id
 from jobs.embedded import EmbeddedQueue
@@ -204,12 +205,19 @@ async def export_clips(app: App, demo_dir: Path) -> list[DemoClip]:
         path = None
         detail = request.error or ""
         if request.clip_id:
-            clip = await app.stores.clips.get(request.clip_id)
-            if clip is not None:
-                slug = re.sub(r"[^a-z0-9]+", "-", f"{who} {title} {request.style}".lower()).strip("-")
-                path = demo_dir / f"{slug}-{short_id(request.id)}.ogg"
-                shutil.copyfile(app.blobs.path_of(clip.audio_sha256), path)
-                detail = f"{clip.duration_s:.1f} s"
+            # the requester's copy: watermarked for them, as a bot would hand it over
+            delivered = await app.deliveries.deliver(
+                request.clip_id,
+                recipient_user_id=request.user_id,
+                platform="console",
+                chat_id=request.channel_id,
+                origin=Origin.COMMAND,
+                fmt=EncodeFormat.OPUS,
+            )
+            slug = re.sub(r"[^a-z0-9]+", "-", f"{who} {title} {request.style}".lower()).strip("-")
+            path = demo_dir / f"{slug}-{short_id(request.id)}.ogg"
+            shutil.copyfile(delivered.path, path)
+            detail = f"{delivered.duration_s:.1f} s"
         out.append(DemoClip(who, title, request.style, request.state.value, path, detail))
     return out
 

@@ -16,6 +16,7 @@ from storage.repositories import (
     SqlDeliveryRepository,
     SqlPolicyRepository,
     SqlQuotaLedger,
+    SqlRenderCache,
     SqlRequestRepository,
     SqlUserRepository,
 )
@@ -42,6 +43,7 @@ class Database:
             clips=SqlClipRepository(sessions),
             audit=SqlAuditLog(sessions),
             deliveries=SqlDeliveryRepository(sessions),
+            render_cache=SqlRenderCache(sessions),
         )
 
     @classmethod

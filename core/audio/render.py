@@ -147,6 +147,70 @@ def song_analysis(stems: Mapping[str, npt.NDArray[np.floating]], paths: Mapping[
     return analysis
 
 
+def render_key(
+    *,
+    source: str,
+    style_id: str,
+    seconds: float,
+    variation: int,
+    voice: str | None = None,
+) -> str:
+    """The render cache key: everything that decides how a master sounds.
+
+    ``source`` names the audio the stems came from (the recording's audio or
+    provided stems' hashes), ``voice`` the voice model and its version; the
+    style's version tag covers the recipe and the engine, and the section
+    follows from the song and the length. Same key → same master, so a second
+    fan asking for the same cover gets it at once (with their own watermark).
+    """
+    from core.audio.styles import style_version
+
+    parts = [source, style_version(style_id), f"{seconds:.3f}", str(variation), voice or "-"]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def render_seed(key_source: str, style_id: str, variation: int) -> int:
+    """Seed of the generated parts: fixed per (song, style, variation), so the cache holds."""
+    digest = hashlib.sha256(f"{key_source}|{style_id}|{variation}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def render_master_file(
+    stem_paths: Mapping[str, Path],
+    style_id: str,
+    seconds: float,
+    seed: int,
+    target: Path,
+) -> RenderedFile:
+    """Process-pool entry point: stems on disk → the mastered clip as 24-bit FLAC.
+
+    The master is what the render cache keeps and what every delivery starts
+    from: each delivery adds its own watermark and encodes (``core.deliveries``),
+    so the expensive part runs once per (recording, style, length, variation).
+    """
+    stems = read_stems(stem_paths)
+    clip = render_clip(
+        stems, style_id, seconds, seed=seed, analysis=song_analysis(stems, stem_paths)
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    try:
+        sf.write(str(partial), clip.audio.T, clip.sample_rate, subtype="PCM_24", format="FLAC")
+        with partial.open("rb") as written:
+            digest = hashlib.file_digest(written, "sha256").hexdigest()
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return RenderedFile(
+        target,
+        digest,
+        clip.audio.shape[1] / clip.sample_rate,
+        clip.lufs,
+        clip.true_peak_db,
+        clip.section,
+    )
+
+
 def render_clip_files(
     stem_paths: Mapping[str, Path],
     style_id: str,

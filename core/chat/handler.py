@@ -35,6 +35,7 @@ from core.commands import (
     help_text,
     parse_command,
 )
+from core.deliveries.trace import Tracer
 from core.entitlements import Denied, DenyCode
 from core.ids import new_id
 from core.model import AuditEntry, Recording, RenderRequest, RequestState
@@ -47,6 +48,7 @@ from core.requests.service import (
     SongAmbiguous,
     SongUnknown,
     StyleUnknown,
+    SubmitOutcome,
     Unavailable,
     short_id,
 )
@@ -74,10 +76,17 @@ def song_label(recording: Recording) -> str:
 class ChatHandler:
     """Parse, dispatch to the use cases, and phrase the answer."""
 
-    def __init__(self, service: RequestService, stores: Stores, clock: Clock) -> None:
+    def __init__(
+        self,
+        service: RequestService,
+        stores: Stores,
+        clock: Clock,
+        tracer: Tracer | None = None,
+    ) -> None:
         self._service = service
         self._stores = stores
         self._clock = clock
+        self._tracer = tracer
 
     async def handle(self, invocation: Invocation) -> list[Reply]:
         """Answer one invocation; never raises (failures get an incident id)."""
@@ -129,13 +138,7 @@ class ChatHandler:
             case CancelCommand():
                 return [await self._cancel(who, command.request_id)]
             case TraceCommand():
-                return [
-                    Reply(
-                        "Tracing leaked clips is not available on this server yet.",
-                        ReplyKind.INFO,
-                        code="TRACE_UNAVAILABLE",
-                    )
-                ]
+                return [await self._trace(inv)]
             case HelpCommand():
                 return [Reply(help_text(command.topic), ReplyKind.INFO, ephemeral=True)]
             case ShowTermsCommand():
@@ -154,7 +157,10 @@ class ChatHandler:
         return [Reply("I don't know that command yet. Type `help`.", ReplyKind.ERROR)]
 
     async def _cover(self, who: Requester, command: CoverCommand) -> Reply:
-        outcome = await self._service.submit(who, command)
+        return self.outcome_reply(await self._service.submit(who, command), command)
+
+    def outcome_reply(self, outcome: SubmitOutcome, command: CoverCommand) -> Reply:
+        """What to tell the fan about a submit outcome (also used by `refrain render`)."""
         match outcome:
             case Queued():
                 return self._queued_reply(outcome)
@@ -353,6 +359,30 @@ class ChatHandler:
             ReplyKind.INFO,
             code="CANCELLED",
             request_id=result.id,
+        )
+
+    async def _trace(self, inv: Invocation) -> Reply:
+        if self._tracer is None:
+            return Reply(
+                "Tracing leaked clips is not available on this server yet.",
+                ReplyKind.INFO,
+                code="TRACE_UNAVAILABLE",
+            )
+        if inv.attachment is None:
+            return Reply(
+                "Attach the audio file to trace (or reply to it with `trace`).",
+                ReplyKind.ERROR,
+                code="TRACE_NEEDS_FILE",
+                ephemeral=True,
+            )
+        outcome = await self._tracer.trace(
+            inv.attachment, viewer_user_id=inv.user_id, full_record=inv.is_moderator
+        )
+        return Reply(
+            outcome.message,
+            ReplyKind.INFO if outcome.found else ReplyKind.ERROR,
+            code="TRACE_FOUND" if outcome.found else "TRACE_NOT_FOUND",
+            ephemeral=inv.is_moderator,  # a full record is for the moderator's eyes only
         )
 
     def _terms(self) -> Reply:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
+import shutil
 from pathlib import Path
 
 import click
 
-from core.audio.encode import ClipTags, EncodeFormat
-from core.audio.render import render_clip_files
+from core.audio.encode import EncodeFormat
+from core.commands import CoverCommand
+from core.ids import new_id
+from core.model import Origin, Transformation
+from core.ports import JobEvent, JobEventKind
+from core.requests.service import Queued, Requester
 from core.stylebook import STYLES
 from refrain.app import open_app
 from refrain.clikit import UserError, run_async, settings_of
@@ -44,44 +50,88 @@ def worker(ctx: click.Context, burst: bool) -> None:
     from jobs.worker import worker_options
 
     settings = settings_of(ctx)
-    Worker(**worker_options(settings, burst=burst)).run()  # type: ignore[arg-type]
+    Worker(**worker_options(settings, burst=burst)).run()
 
 
 @click.command()
-@click.option("--song", required=True, help="Title (or id) of a catalog recording with stems.")
+@click.option("--song", required=True, help="Title (or id) of a catalog recording.")
 @click.option("--style", required=True, type=click.Choice(sorted(STYLES)))
 @click.option("--seconds", default=20, show_default=True, type=click.IntRange(1, 600))
+@click.option("--voice", default=None, help="A consented voice model (name or id).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--seed", default=0, show_default=True)
 @click.pass_context
 @run_async
 async def render(
-    ctx: click.Context, song: str, style: str, seconds: int, out: Path, seed: int
+    ctx: click.Context, song: str, style: str, seconds: int, voice: str | None, out: Path
 ) -> None:
-    """Render one clip locally, no queue or entitlements (format from --out: .opus/.ogg/.mp3/.m4a)."""
-    formats = {".opus": EncodeFormat.OPUS, ".ogg": EncodeFormat.OPUS, ".mp3": EncodeFormat.MP3,
-               ".m4a": EncodeFormat.M4A}
-    fmt = formats.get(out.suffix.lower())
+    """Render one clip here and write it to --out (.opus/.ogg/.mp3/.m4a).
+
+    A delivery like any other: the song's license must allow it, the clip is
+    recorded, and the file carries its own watermark (to the local operator),
+    so `refrain trace` finds it. The operator's quota is the `pro` tier's.
+    """
+    fmt = FORMATS_BY_SUFFIX.get(out.suffix.lower())
     if fmt is None:
         raise UserError(f"Unknown output type '{out.suffix}': use .opus, .ogg, .mp3 or .m4a.")
-    async with open_app(settings_of(ctx)) as app:
+    settings = settings_of(ctx)
+    async with open_app(settings, run_jobs=True) as app:
         recording = await app.stores.catalog.get_recording(song)
-        if recording is None:
-            hits = app.search(song, limit=1)
-            recording = (
-                await app.stores.catalog.get_recording(hits[0].recording_id) if hits else None
-            )
-        if recording is None:
-            raise UserError(f"No recording matches '{song}'. See `refrain catalog list`.")
-        if not recording.stems:
-            raise UserError(f"'{recording.title}' has no stems yet; import them first.")
-        paths = {name: app.blobs.path_of(sha) for name, sha in recording.stems.items()}
-        tags = ClipTags(title=f"{recording.title} ({style})", artist=recording.artist,
-                        clip_id="local", license_id="local", license_version=0)
-        result = await asyncio.to_thread(
-            render_clip_files, paths, style, float(seconds), seed, fmt, out.resolve(), tags
+        title = recording.title if recording else song
+        who = Requester(
+            platform=OPERATOR_PLATFORM,
+            platform_user_id=getpass.getuser(),
+            display_name=f"{getpass.getuser()} (local operator)",
+            scope_id=f"{OPERATOR_PLATFORM}:local",
+            channel_id=None,
+            message_id=new_id(),
+            is_moderator=True,
         )
+        user = await app.service.user_for(who)
+        await app.stores.users.accept_terms(user.id, settings.terms_version, app.clock.now())
+        if "pro" in settings.tiers:
+            await app.stores.users.set_tier(user.id, "pro")
+        transformation = Transformation.VOICE_SWAP if voice else Transformation.COVER
+        command = CoverCommand(
+            song=title, style=style, voice=voice, seconds=seconds, transformation=transformation
+        )
+        async with app.events.subscribe() as events:
+            outcome = await app.service.submit(who, command)
+            if not isinstance(outcome, Queued):
+                raise UserError(app.handler.outcome_reply(outcome, command).text)
+            request_id = outcome.request.id
+            final = await _wait_for_end(events, request_id)
+        if final.kind is not JobEventKind.DELIVERED or final.clip_id is None:
+            raise UserError(final.message or f"The render ended {final.kind.value.lower()}.")
+        delivered = await app.deliveries.deliver(
+            final.clip_id,
+            recipient_user_id=user.id,
+            platform=OPERATOR_PLATFORM,
+            chat_id=None,
+            origin=Origin.COMMAND,
+            fmt=fmt,
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(delivered.path, out)
     click.echo(
-        f"wrote {result.path} ({result.duration_s:.1f} s, {result.lufs:.1f} LUFS, "
-        f"section {result.section[0]:.1f}–{result.section[1]:.1f} s of the song)"
+        f"wrote {out} ({delivered.duration_s:.1f} s; {delivered.title}; clip {final.clip_id}, "
+        f"delivery {delivered.delivery.id})"
     )
+
+
+FORMATS_BY_SUFFIX = {
+    ".opus": EncodeFormat.OPUS,
+    ".ogg": EncodeFormat.OPUS,
+    ".mp3": EncodeFormat.MP3,
+    ".m4a": EncodeFormat.M4A,
+}
+OPERATOR_PLATFORM = "cli"
+ENDINGS = frozenset(
+    {JobEventKind.DELIVERED, JobEventKind.FAILED, JobEventKind.CANCELLED}
+)
+
+
+async def _wait_for_end(events: asyncio.Queue[JobEvent], request_id: str) -> JobEvent:
+    while True:
+        event = await events.get()
+        if event.request_id == request_id and event.kind in ENDINGS:
+            return event

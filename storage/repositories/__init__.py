@@ -6,6 +6,7 @@ from storage.repositories.clips import SqlClipRepository
 from storage.repositories.deliveries import SqlDeliveryRepository
 from storage.repositories.policies import SqlPolicyRepository
 from storage.repositories.quota import SqlQuotaLedger
+from storage.repositories.render_cache import SqlRenderCache
 from storage.repositories.requests import SqlRequestRepository
 from storage.repositories.users import SqlUserRepository
 
@@ -16,6 +17,7 @@ __all__ = [
     "SqlDeliveryRepository",
     "SqlPolicyRepository",
     "SqlQuotaLedger",
+    "SqlRenderCache",
     "SqlRequestRepository",
     "SqlUserRepository",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from core.model import Clip, Transformation
-from storage.schema import ClipRow
+from storage.schema import ClipRow, DeliveryRow
 from storage.sessions import Sessions
 
 
@@ -70,6 +70,28 @@ class SqlClipRepository:
                 await session.scalars(select(ClipRow).where(ClipRow.request_id == request_id))
             ).first()
             return None if row is None else clip_of(row)
+
+    async def list_for_requester(self, user_id: str, limit: int) -> list[Clip]:
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(ClipRow)
+                .where(ClipRow.requester_id == user_id)
+                .order_by(ClipRow.created_at.desc(), ClipRow.id.desc())
+                .limit(limit)
+            )
+            return [clip_of(row) for row in rows]
+
+    async def popular(self, limit: int) -> list[Clip]:
+        async with self._db.read() as session:
+            deliveries = func.count(DeliveryRow.id)
+            rows = await session.execute(
+                select(ClipRow, deliveries)
+                .join(DeliveryRow, DeliveryRow.clip_id == ClipRow.id)
+                .group_by(ClipRow.id)
+                .order_by(deliveries.desc(), ClipRow.id)
+                .limit(limit)
+            )
+            return [clip_of(row) for row, _ in rows.all()]
 
     async def audio_refs(self) -> list[tuple[str, datetime]]:
         """(audio sha256, newest clip time) for every clip file, for blob retention."""

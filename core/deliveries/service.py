@@ -1,0 +1,266 @@
+"""Handing clips out: every delivery is its own watermarked, tagged copy, logged as usage.
+
+The render job leaves a mastered, unmarked clip; the adapters call
+``deliver`` when they hand it to someone (the requester's chat, a button, a
+shared link, a local file). Each call mints a 64-bit token, marks and
+encodes a copy in the audio executor, stores it with its sha256 (exact
+matches in ``trace``), records the delivery and logs a ``DELIVERY`` play
+event. Re-sending the same file (a Telegram ``file_id``) is ``resend``: no
+new copy, one more usage line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.audio.encode import ClipTags, EncodeFormat
+from core.deliveries.availability import withdrawn_reason
+from core.deliveries.credits import Credits, credits_for
+from core.deliveries.marking import MarkingKey, mark_and_encode
+from core.ids import new_id
+from core.listeners import listener_key
+from core.model import WORLDWIDE, Clip, Delivery, Origin, PlayEvent, UsageType
+from core.ports import BlobStore, Clock, PlayLog, Stores
+
+log = logging.getLogger(__name__)
+
+SHARE_ID_BYTES = 12  # 16 url-safe characters: unguessable, short enough for a link
+
+
+class NotDeliverable(Exception):
+    """The clip cannot be handed out (any more); ``user_message`` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.user_message = message
+
+
+@dataclass(frozen=True)
+class DeliveredFile:
+    delivery: Delivery
+    path: Path  # inside the blob store: do not delete or modify
+    filename: str
+    title: str
+    performer: str
+    credits: str
+    duration_s: float
+    share_url: str
+
+
+@dataclass(frozen=True)
+class ShareableClip:
+    clip_id: str
+    title: str
+    performer: str
+    credits: str
+    duration_s: float
+    delivery: Delivery | None  # the user's own copy, when they have one
+
+
+def share_url(public_url: str, share_id: str) -> str:
+    return f"{public_url.rstrip('/')}/s/{share_id}"
+
+
+class DeliveryService:
+    def __init__(
+        self,
+        stores: Stores,
+        blobs: BlobStore,
+        clock: Clock,
+        executor: Executor | None,
+        *,
+        marking_key: MarkingKey,
+        listener_secret: bytes,
+        public_url: str,
+        work_dir: Path,
+        plays: PlayLog | None = None,
+    ) -> None:
+        self._stores = stores
+        self._blobs = blobs
+        self._clock = clock
+        self._executor = executor
+        self._key = marking_key
+        self._listener_secret = listener_secret
+        self._public_url = public_url
+        self._work_dir = work_dir
+        self._plays = plays
+
+    async def credits(self, clip_id: str) -> Credits:
+        clip = await self._clip(clip_id)
+        return await credits_for(clip, self._stores.catalog)
+
+    async def deliver(
+        self,
+        clip_id: str,
+        *,
+        recipient_user_id: str,
+        platform: str,
+        chat_id: str | None,
+        origin: Origin,
+        fmt: EncodeFormat,
+    ) -> DeliveredFile:
+        """A new marked copy of ``clip_id`` for ``recipient_user_id``; raises ``NotDeliverable``."""
+        clip = await self._clip(clip_id)
+        reason = await withdrawn_reason(clip, self._stores)
+        if reason is not None:
+            raise NotDeliverable(reason)
+        master = self._blobs.path_of(clip.audio_sha256)
+        if not await self._blobs.exists(clip.audio_sha256):
+            raise NotDeliverable(
+                "The audio of this clip is no longer kept (clips expire after a while). "
+                "Ask for a new cover: it will be ready in seconds."
+            )
+        credits = await credits_for(clip, self._stores.catalog)
+        delivery_id = new_id()
+        share_id = secrets.token_urlsafe(SHARE_ID_BYTES)
+        token = secrets.randbits(64)
+        url = share_url(self._public_url, share_id)
+        tags = ClipTags(
+            title=credits.title,
+            artist=credits.performer,
+            clip_id=clip.id,
+            license_id=clip.license_id,
+            license_version=clip.license_version,
+            url=url,
+        )
+        self._work_dir.mkdir(parents=True, exist_ok=True)
+        target = self._work_dir / f"{delivery_id}{fmt.suffix}"
+        loop = asyncio.get_running_loop()
+        encoded = await loop.run_in_executor(
+            self._executor, mark_and_encode, master, token, self._key, fmt, target, tags
+        )
+        try:
+            sha = await self._blobs.put_file(encoded.path)
+        finally:
+            encoded.path.unlink(missing_ok=True)
+        delivery = Delivery(
+            id=delivery_id,
+            clip_id=clip.id,
+            token=token,
+            key_id=self._key.key_id,
+            recipient_user_id=recipient_user_id,
+            platform=platform,
+            chat_id=chat_id,
+            origin=origin,
+            fmt=fmt.value,
+            sha256=sha,
+            size_bytes=encoded.size_bytes,
+            share_id=share_id,
+            created_at=self._clock.now(),
+        )
+        await self._stores.deliveries.add(delivery)
+        await self._log_usage(clip, delivery, recipient_user_id, platform, origin)
+        return DeliveredFile(
+            delivery=delivery,
+            path=self._blobs.path_of(sha),
+            filename=_filename(credits.title, fmt),
+            title=credits.title,
+            performer=credits.performer,
+            credits=credits.line,
+            duration_s=clip.duration_s,
+            share_url=url,
+        )
+
+    async def resend(
+        self,
+        delivery_id: str,
+        *,
+        platform: str,
+        chat_id: str | None,
+        recipient_user_id: str,
+        origin: Origin,
+    ) -> Delivery:
+        """The same copy handed on again (no new file): one more ``DELIVERY`` usage line."""
+        delivery = await self._stores.deliveries.get(delivery_id)
+        if delivery is None:
+            raise NotDeliverable("That clip link is unknown or expired.")
+        clip = await self._clip(delivery.clip_id)
+        reason = await withdrawn_reason(clip, self._stores)
+        if reason is not None:
+            raise NotDeliverable(reason)
+        await self._log_usage(clip, delivery, recipient_user_id, platform, origin)
+        return delivery
+
+    async def remember_file_id(self, delivery_id: str, file_id: str) -> None:
+        await self._stores.deliveries.set_platform_file_id(delivery_id, file_id)
+
+    async def shareable(
+        self, user_id: str, query: str, limit: int, offset: int
+    ) -> list[ShareableClip]:
+        """The user's own clips, then popular ones, matching ``query`` (inline mode)."""
+        wanted = query.casefold().strip()
+        own = await self._stores.clips.list_for_requester(user_id, limit=200)
+        popular = await self._stores.clips.popular(limit=200)
+        seen: set[str] = set()
+        found: list[ShareableClip] = []
+        for clip in [*own, *popular]:
+            if clip.id in seen:
+                continue
+            seen.add(clip.id)
+            if await withdrawn_reason(clip, self._stores) is not None:
+                continue
+            credits = await credits_for(clip, self._stores.catalog)
+            haystack = f"{credits.title} {credits.artist}".casefold()
+            if wanted and wanted not in haystack:
+                continue
+            mine = [
+                d for d in await self._stores.deliveries.for_clip(clip.id)
+                if d.recipient_user_id == user_id
+            ]
+            found.append(
+                ShareableClip(
+                    clip_id=clip.id,
+                    title=credits.title,
+                    performer=credits.performer,
+                    credits=credits.line,
+                    duration_s=clip.duration_s,
+                    delivery=mine[-1] if mine else None,
+                )
+            )
+            if len(found) >= offset + limit:
+                break
+        return found[offset : offset + limit]
+
+    async def _clip(self, clip_id: str) -> Clip:
+        clip = await self._stores.clips.get(clip_id)
+        if clip is None:
+            raise NotDeliverable("That clip does not exist (any more).")
+        return clip
+
+    async def _log_usage(
+        self, clip: Clip, delivery: Delivery, user_id: str, platform: str, origin: Origin
+    ) -> None:
+        if self._plays is None:
+            return
+        user = await self._stores.users.get(user_id)
+        identifier = user.platform_user_id if user else user_id
+        user_platform = user.platform if user else platform
+        request = await self._stores.requests.get(clip.request_id)
+        territory = (user.country if user and user.country else None) or (
+            request.territory if request else WORLDWIDE
+        )
+        now = self._clock.now()
+        event = PlayEvent(
+            event_id=new_id(),
+            clip_id=clip.id,
+            delivery_id=delivery.id,
+            usage=UsageType.DELIVERY,
+            listener_key=listener_key(self._listener_secret, user_platform, identifier),
+            platform=platform,
+            origin=origin,
+            ms_played=0,
+            territory=territory,
+            played_at=now,
+            received_at=now,
+        )
+        await self._plays.append([event])
+
+
+def _filename(title: str, fmt: EncodeFormat) -> str:
+    safe = "".join(c for c in title if c.isalnum() or c in " ()-_.,'&").strip() or "Refrain clip"
+    return f"{safe[:80]}{fmt.suffix}"
