@@ -64,8 +64,9 @@ def style_speed(workdir: Path, repeats: int) -> dict[str, float]:
 
 
 async def submit_to_file(workdir: Path, requests: int) -> list[float]:
-    """Seconds from submit to a delivered file, one request at a time, embedded queue."""
+    """Seconds from submit to a delivered (watermarked, encoded) file, one at a time, embedded queue."""
     from config import RefrainSettings
+    from core.model import Origin
     from core.ports import JobEventKind
     from refrain.app import open_app
     from tests.support.rendering import build_render_world, fan
@@ -90,8 +91,15 @@ async def submit_to_file(workdir: Path, requests: int) -> list[float]:
                         JobEventKind.DELIVERED, JobEventKind.FAILED
                     ):
                         break
+                assert event.kind is JobEventKind.DELIVERED and event.clip_id, event.message
+                request = await app.stores.requests.get(reply.request_id)
+                assert request is not None
+                # what an adapter does next: the requester's own watermarked Opus copy
+                await app.deliveries.deliver(
+                    event.clip_id, recipient_user_id=request.user_id, platform="console",
+                    chat_id=None, origin=Origin.COMMAND, fmt=EncodeFormat.OPUS,
+                )
                 latencies.append(time.perf_counter() - started)
-                assert event.kind is JobEventKind.DELIVERED, event.message
     return latencies
 
 

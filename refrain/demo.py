@@ -19,6 +19,7 @@ from pathlib import Path
 from bots.console import ConsoleSession, render_reply
 from config import RefrainSettings
 from core.audio.encode import EncodeFormat
+from core.audio.ffmpeg import run_tool
 from core.catalog.demo import demo_catalog
 from core.model import WORLDWIDE, Origin, RequestState, Transformation
 from core.ports import CatalogBatch
@@ -158,8 +159,11 @@ async def run_demo(settings: RefrainSettings, echo: Echo) -> list[Step]:
         if isinstance(app.queue, EmbeddedQueue):
             await app.queue.join()
         clips = await export_clips(app, demo_dir)
+        traced = await trace_a_leak(app, clips, demo_dir)
     echo(summary_table(steps))
     echo(clips_table(clips))
+    if traced:
+        echo(traced)
     echo(f"demo finished in {time.monotonic() - started:.1f} s; database: {db_path}")
     return steps
 
@@ -220,6 +224,22 @@ async def export_clips(app: App, demo_dir: Path) -> list[DemoClip]:
             detail = f"{delivered.duration_s:.1f} s"
         out.append(DemoClip(who, title, request.style, request.state.value, path, detail))
     return out
+
+
+async def trace_a_leak(app: App, clips: list[DemoClip], demo_dir: Path) -> str:
+    """Re-encode one demo clip as a fan might (Opus 48 kb/s) and trace it back."""
+    source = next((c.path for c in clips if c.path is not None), None)
+    if source is None:
+        return ""
+    leaked = demo_dir / "leaked-copy.opus"
+    run_tool(
+        "ffmpeg",
+        ["-v", "error", "-y", "-i", str(source), "-c:a", "libopus", "-b:a", "48k", str(leaked)],
+        timeout_s=60,
+        what="re-encode a demo clip",
+    )
+    outcome = await app.tracer.trace(leaked, viewer_user_id="operator", full_record=True)
+    return f"\nTrace of {leaked.name} (a re-encoded copy of {source.name}):\n{outcome.message}"
 
 
 def clips_table(clips: list[DemoClip]) -> str:

@@ -25,7 +25,7 @@ class RenderWorld:
     song: str
 
 
-async def build_render_world(tmp_path: Path) -> RenderWorld:
+async def build_render_world(tmp_path: Path, song_seconds: float = 12.0) -> RenderWorld:
     """Demo rights data, and a short real song (true stems) behind the open song."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
     await upgrade(url)
@@ -33,7 +33,7 @@ async def build_render_world(tmp_path: Path) -> RenderWorld:
     batch = demo_catalog().batch
     songs = pick_songs(batch)
     recording = next(r for r in batch.recordings if r.title == songs.open_song)
-    stems = render_song(SongSpec(recording.title, 120, "A minor", ("Am", "F", "C", "G"), 12.0), 3)
+    stems = render_song(SongSpec(recording.title, 120, "A minor", ("Am", "F", "C", "G"), song_seconds), 3)
     async with open_app(settings, clock=ManualClock(NOON)) as app:
         await app.stores.catalog.import_batch(batch, NOON)
         mix = await app.blobs.put_bytes(encode_flac_bytes(stems.mix()))

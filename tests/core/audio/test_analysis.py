@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -86,20 +85,6 @@ def test_whole_song_when_the_request_is_longer() -> None:
     assert end == pytest.approx(10.0)
 
 
-def test_a_40_s_song_is_analysed_in_under_150_ms() -> None:
-    stems = song(120.0, 40.0)
-    analyse(stems)  # warm up FFT plans
-    best = min(_timed(lambda: analyse(stems)) for _ in range(3))
-    assert best < 0.15
-
-
 def test_silence_does_not_crash() -> None:
     a = analyse({"drums": np.zeros((2, SR * 4), np.float32)})
     assert isinstance(a, Analysis) and a.tempo_bpm > 0
-
-
-def _timed(fn: object) -> float:
-    assert callable(fn)
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0

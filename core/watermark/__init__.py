@@ -1,0 +1,22 @@
+"""Forensic watermark: an inaudible 64-bit token in every delivered clip.
+
+``embed(audio, sr, token, key)`` marks; ``detect(audio, sr, keys)`` finds the
+token again after lossy encoding, resampling, downmixing, gain, cropping,
+noise or a speed change, or returns None. See ``/work/shared/WATERMARK.md``
+for the targets and ``layout`` for the design in one page.
+"""
+
+from core.watermark.detector import Detection, detect
+from core.watermark.embedder import embed
+from core.watermark.keys import WatermarkKey
+from core.watermark.layout import BLOCK_SECONDS, MIN_CLIP_SECONDS, embed_capacity_s
+
+__all__ = [
+    "BLOCK_SECONDS",
+    "MIN_CLIP_SECONDS",
+    "Detection",
+    "WatermarkKey",
+    "detect",
+    "embed",
+    "embed_capacity_s",
+]

@@ -1,0 +1,252 @@
+"""Detection: find the block, read the soft bits, decode, check.
+
+1. Downmix to mono and resample to 44.1 kHz; cut into analysis windows of at
+   most :data:`WINDOW_SECONDS` (longer clips are read a window at a time until
+   one yields a token, so the cost stays linear in the clip's length).
+2. One STFT at a hop of 256 samples (a quarter frame) serves every candidate
+   speed and phase: :mod:`core.watermark.sync` scores them all.
+3. The best few peaks are refined (finer speed, sub-hop phase), the frames are
+   read again exactly where the refined grid says, and the soft bits of every
+   repetition are summed per coded bit, then Viterbi-decoded.
+4. A token is reported only if the CRC holds *and* the decoded codeword agrees
+   with the soft bits far better than a decode of noise does *and* the sync
+   score is high: a false accusation is worse than a miss.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.signal
+
+from core.watermark.keys import KeyPatterns, WatermarkKey, patterns
+from core.watermark.layout import (
+    BANDS,
+    BLOCK_FRAMES,
+    FRAME,
+    SAMPLE_RATE,
+    SYNC_EVERY,
+    band_delta_db,
+    is_sync_frame,
+)
+from core.watermark.patchwork import (
+    band_matrix,
+    log_power_at,
+    log_power_grid,
+    power_floor,
+    temporal_contrast,
+)
+from core.watermark.payload import CODED_BITS, bits_token, conv_encode, viterbi_decode
+from core.watermark.sync import SyncPeak, band_weights, projections, search
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+
+HOP = 256
+MAX_SPEED_CHANGE = 0.05
+SPEED_STEP = 0.0006
+WINDOW_SECONDS = 40.0
+PEAKS_PER_KEY = 3
+Z_CANDIDATE = 4.0
+"""Sync peaks under this are not worth decoding (noise peaks reach ≈ 4.5–5)."""
+Z_ACCEPT = 5.0
+"""The exact-grid sync score a detection needs on top of its CRC."""
+Q_ACCEPT = 0.45
+"""Agreement of the re-encoded codeword with the soft bits a detection needs
+(decodes of noise reach ≈ 0.35)."""
+_CLIP_SIGMA = 2.5
+_OFFSETS = (-64, 0, 64)
+SPEEDS = np.round(np.arange(-MAX_SPEED_CHANGE, MAX_SPEED_CHANGE + 1e-9, SPEED_STEP), 6) + 1.0
+
+_DATA_INDEX = np.cumsum(~is_sync_frame(np.arange(BLOCK_FRAMES))) - 1
+_SYNC_INDEX = np.arange(BLOCK_FRAMES) // SYNC_EVERY
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A found mark: the token, the key that read it, and where and how fast it sat.
+
+    confidence: 0..1 from how well the codeword matched the soft bits;
+    offset_s: where the first whole block starts in the given audio;
+    speed: playback speed relative to the original (1.02 = 2 % faster).
+    """
+
+    token: int
+    key_id: str
+    confidence: float
+    offset_s: float
+    speed: float
+
+
+def _mono44(audio: npt.NDArray[np.floating], sr: int) -> F32:
+    x = np.asarray(audio, dtype=np.float32)
+    if x.ndim == 2:
+        x = x.mean(axis=0) if x.shape[0] <= 8 else x.mean(axis=1)
+    if x.ndim != 1:
+        raise ValueError(f"audio must be (channels, samples), got shape {np.asarray(audio).shape}")
+    x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+    if sr != SAMPLE_RATE:
+        g = math.gcd(int(sr), SAMPLE_RATE)
+        x = scipy.signal.resample_poly(x, SAMPLE_RATE // g, int(sr) // g).astype(np.float32)
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def _weigh(contrast: F32) -> F32:
+    """Clip outliers (onsets) at 2.5 σ per bin, then weigh each bin by 1/σ²."""
+    sigma = np.maximum(contrast.std(axis=0), 1e-3)
+    clipped = np.clip(contrast, -_CLIP_SIGMA * sigma, _CLIP_SIGMA * sigma)
+    out: F32 = (clipped / (sigma * sigma)).astype(np.float32)
+    return out
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    token: int | None
+    quality: float
+    z: float
+    start: float
+
+
+def _refine(weighted: F32, pats: KeyPatterns, peak: SyncPeak) -> tuple[float, float]:
+    """A finer speed (¼ step) and a sub-hop phase around a peak, on the hop grid."""
+    best: tuple[float, float, float] = (peak.z, peak.speed, peak.phase)
+    total = weighted.shape[0]
+    fine = peak.speed + SPEED_STEP * np.array([-0.5, -0.25, 0.0, 0.25, 0.5])
+    ys = projections(weighted, pats, fine)
+    scores: dict[tuple[int, int], float] = {}
+    for i, r in enumerate(fine):
+        per_frame = FRAME / HOP / r
+        for d in range(-2, 3):
+            at = int(peak.phase) + d
+            z = _z_at(ys[:, i], at, per_frame, pats, total)
+            scores[(i, d)] = z
+            if z > best[0]:
+                best = (z, float(r), float(at))
+    speed, phase = best[1], best[2]
+    i = int(np.argmin(np.abs(fine - speed)))
+    d = int(phase) - int(peak.phase)
+    left, mid, right = scores.get((i, d - 1)), scores.get((i, d)), scores.get((i, d + 1))
+    if left is not None and right is not None and mid is not None:
+        curve = left - 2 * mid + right
+        if curve < 0:
+            phase += float(np.clip(0.5 * (left - right) / curve, -0.5, 0.5))
+    return speed, phase
+
+
+def _z_at(y: F32, phase: int, per_frame: float, pats: KeyPatterns, total: int) -> float:
+    k = np.arange(-BLOCK_FRAMES, int(total / per_frame) + BLOCK_FRAMES)
+    k = k[is_sync_frame(k % BLOCK_FRAMES)]
+    pos = phase + np.rint(k * per_frame).astype(np.int64)
+    ok = (pos >= 0) & (pos < total)
+    if not ok.any():
+        return 0.0
+    vals = y[pos[ok]].astype(np.float64)
+    signs = pats.sync_frames[_SYNC_INDEX[k[ok] % BLOCK_FRAMES]]
+    return float(np.dot(signs, vals) / math.sqrt(max(float(np.dot(vals, vals)), 1e-12)))
+
+
+def _read_exact(mono: F32, floor: float, start: float, speed: float) -> tuple[F32, npt.NDArray[np.int64]]:
+    """Band contrasts (frames, BANDS) of the frames a block starting at ``start`` (samples) implies."""
+    per_frame = FRAME / speed
+    k_lo = math.ceil(-start / per_frame)
+    k_hi = math.floor((mono.shape[0] - FRAME - start) / per_frame)
+    k = np.arange(k_lo, k_hi + 1)
+    starts = np.rint(start + k * per_frame).astype(np.int64)
+    keep = (starts >= 0) & (starts <= mono.shape[0] - FRAME)
+    k, starts = k[keep], starts[keep]
+    power = log_power_at(mono, starts, floor)
+    bands = (temporal_contrast(power, 1) @ band_matrix(speed).astype(np.float32)).astype(np.float32)
+    return bands, k
+
+
+def _decode(mono: F32, floor: float, start: float, speed: float, pats: KeyPatterns) -> _Decoded:
+    bands, k = _read_exact(mono, floor, start, speed)
+    if k.size < 2 * SYNC_EVERY:
+        return _Decoded(None, 0.0, 0.0, start)
+    sigma = np.maximum(bands.std(axis=0), 1e-3)
+    bands = np.clip(bands, -_CLIP_SIGMA * sigma, _CLIP_SIGMA * sigma)
+    weight = band_delta_db() / (sigma * sigma)
+    position = k % BLOCK_FRAMES
+    sync = is_sync_frame(position)
+    y = bands[sync] @ (band_weights(pats) / band_delta_db() * weight)
+    signs = pats.sync_frames[_SYNC_INDEX[position[sync]]]
+    z = float(np.dot(signs, y) / math.sqrt(max(float(np.dot(y, y)), 1e-12)))
+    data_rows = _DATA_INDEX[position[~sync]]
+    contrib = pats.cell_sign[data_rows] * bands[~sync] * weight[None, :]
+    soft: F64 = np.bincount(pats.cell_bit[data_rows].ravel(), contrib.ravel(), minlength=CODED_BITS).astype(
+        np.float64
+    )
+    norm = float(np.linalg.norm(soft))
+    if norm <= 0:
+        return _Decoded(None, 0.0, z, start)
+    soft = soft / norm * math.sqrt(CODED_BITS)
+    bits = viterbi_decode(soft)
+    chips = 2.0 * conv_encode(bits).astype(np.float64) - 1.0
+    quality = float(np.dot(chips, soft) / CODED_BITS)
+    return _Decoded(bits_token(bits), quality, z, start)
+
+
+def _windows(n: int) -> list[tuple[int, int]]:
+    size = int(WINDOW_SECONDS * SAMPLE_RATE)
+    if n <= size * 1.25:
+        return [(0, n)]
+    out: list[tuple[int, int]] = []
+    start = 0
+    while start < n:
+        end = min(n, start + size)
+        if end - start < size // 2 and out:
+            out[-1] = (out[-1][0], end)
+            break
+        out.append((start, end))
+        start = end
+    return out
+
+
+def _detect_window(mono: F32, keys: Sequence[WatermarkKey]) -> tuple[WatermarkKey, _Decoded, float] | None:
+    floor = power_floor(mono)
+    grid = log_power_grid(mono, HOP, floor)
+    if grid.shape[0] < 8 * FRAME // HOP:
+        return None
+    weighted = _weigh(temporal_contrast(grid, FRAME // HOP))
+    for key in keys:
+        pats = patterns(key)
+        for peak in search(weighted, pats, SPEEDS, HOP, PEAKS_PER_KEY, Z_CANDIDATE):
+            speed, phase = _refine(weighted, pats, peak)
+            tries = [_decode(mono, floor, phase * HOP + off, speed, pats) for off in _OFFSETS]
+            best = max(tries, key=lambda d: d.z)
+            if best.token is not None and best.quality >= Q_ACCEPT and best.z >= Z_ACCEPT:
+                return key, best, speed
+    return None
+
+
+def detect(audio: npt.NDArray[np.floating], sr: int, keys: Sequence[WatermarkKey]) -> Detection | None:
+    """The token marked in ``audio`` under one of ``keys``, or None.
+
+    Args:
+        audio: (channels, samples) or 1-D, any rate of at least 16 kHz.
+        sr: its sample rate.
+        keys: every key still in use; each is tried in turn.
+    """
+    if sr < 16_000:
+        raise ValueError(f"watermark detection needs a sample rate of at least 16 kHz, got {sr}")
+    if not keys:
+        return None
+    mono = _mono44(audio, sr)
+    for lo, hi in _windows(mono.shape[0]):
+        found = _detect_window(mono[lo:hi], keys)
+        if found is None:
+            continue
+        key, decoded, speed = found
+        assert decoded.token is not None
+        period = BLOCK_FRAMES * FRAME / speed
+        offset = (lo + decoded.start % period) / SAMPLE_RATE
+        confidence = float(np.clip((decoded.quality - Q_ACCEPT) / (1.0 - Q_ACCEPT), 0.0, 1.0))
+        return Detection(decoded.token, key.key_id, round(0.5 + 0.5 * confidence, 4), offset, speed)
+    return None
+
+
+__all__ = ["BANDS", "Detection", "detect"]

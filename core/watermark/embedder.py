@@ -1,0 +1,112 @@
+"""Embedding: token → coded bits → per-cell gains → an added signal.
+
+The mark's strength adapts to the clip (the "masking estimate"): the base
+strengths of :func:`~core.watermark.layout.band_delta_db` are scaled so the
+added signal sits :data:`~core.watermark.layout.TARGET_SNR_DB` under the
+music, within 0.5–1.5×. A bright mix hides a deeper mark than a bass-heavy
+one at the same SNR, and every cell is relative to the music already in it,
+so quiet passages get a proportionally quiet mark.
+
+Output is deterministic in (audio, token, key): no randomness beyond the key.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+import scipy.signal
+
+from core.watermark.keys import WatermarkKey, patterns
+from core.watermark.layout import (
+    BANDS,
+    BLOCK_FRAMES,
+    DATA_POSITIONS,
+    FRAME,
+    SAMPLE_RATE,
+    SYNC_POSITIONS,
+    TARGET_SNR_DB,
+    band_delta_db,
+)
+from core.watermark.patchwork import mark_signal
+from core.watermark.payload import conv_encode, token_bits
+
+_MIN_SCALE = 0.5
+_MAX_SCALE = 1.5
+_MIN_SAMPLES = SAMPLE_RATE  # one second
+
+
+def block_gains_db(info_bits: npt.NDArray[np.uint8], key: WatermarkKey) -> npt.NDArray[np.float64]:
+    """(BLOCK_FRAMES, BANDS) gains in dB at base strength for one block carrying ``info_bits``."""
+    p = patterns(key)
+    chips = 2.0 * conv_encode(info_bits).astype(np.float64) - 1.0
+    signs = np.empty((BLOCK_FRAMES, BANDS))
+    signs[SYNC_POSITIONS] = np.outer(p.sync_frames, p.sync_bands)
+    signs[DATA_POSITIONS] = p.cell_sign * chips[p.cell_bit]
+    return signs * band_delta_db()[None, :]
+
+
+def _as_channels(audio: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
+    if audio.ndim == 1:
+        return audio[None, :].astype(np.float32)
+    if audio.ndim != 2 or audio.shape[0] not in (1, 2):
+        raise ValueError(f"audio must be (channels, samples) with 1 or 2 channels, got shape {audio.shape}")
+    return np.asarray(audio, dtype=np.float32)
+
+
+def embed(
+    audio: npt.NDArray[np.floating], sr: int, token: int, key: WatermarkKey
+) -> npt.NDArray[np.floating]:
+    """``audio`` with ``token`` embedded under ``key``; same shape and dtype.
+
+    Args:
+        audio: (channels, samples), 1 or 2 channels (a 1-D array is mono).
+        sr: its sample rate; the mark is made at 44.1 kHz and resampled to ``sr``.
+        token: the 64-bit token (0 ≤ token < 2**64).
+        key: the key to mark with.
+
+    Raises:
+        ValueError: bad shape, non-finite samples, a bad rate or token.
+    """
+    return embed_bits(audio, sr, token_bits(token), key)
+
+
+def embed_bits(
+    audio: npt.NDArray[np.floating], sr: int, info_bits: npt.NDArray[np.uint8], key: WatermarkKey
+) -> npt.NDArray[np.floating]:
+    """:func:`embed` for raw information bits (token + CRC); tests use it to plant a bad CRC."""
+    if sr < 16_000:
+        raise ValueError(f"watermarking needs a sample rate of at least 16 kHz, got {sr}")
+    x = _as_channels(np.asarray(audio))
+    if not np.all(np.isfinite(x)):
+        raise ValueError("audio contains NaN or infinite samples")
+    gains = block_gains_db(info_bits, key)
+    n = x.shape[1]
+    if sr != SAMPLE_RATE:
+        g = math.gcd(sr, SAMPLE_RATE)
+        x44 = scipy.signal.resample_poly(x, SAMPLE_RATE // g, sr // g, axis=1).astype(np.float32)
+    else:
+        x44 = x
+    if x44.shape[1] < _MIN_SAMPLES:  # too short for any detector to read: leave it alone
+        return np.array(audio, copy=True)
+    frames = x44.shape[1] // FRAME + (1 if x44.shape[1] % FRAME else 0)
+    reps = -(-frames // BLOCK_FRAMES)
+    added = mark_signal(x44, np.tile(gains, (reps, 1))[:frames])
+    signal_energy = float(np.sum(x44.astype(np.float64) ** 2))
+    mark_energy = float(np.sum(added.astype(np.float64) ** 2))
+    if mark_energy <= 0.0 or signal_energy <= 0.0:
+        return np.array(audio, copy=True)
+    snr_db = 10.0 * math.log10(signal_energy / mark_energy)
+    scale = min(_MAX_SCALE, max(_MIN_SCALE, 10.0 ** ((snr_db - TARGET_SNR_DB) / 20.0)))
+    added *= np.float32(scale)
+    if sr != SAMPLE_RATE:
+        g = math.gcd(sr, SAMPLE_RATE)
+        back = scipy.signal.resample_poly(added, sr // g, SAMPLE_RATE // g, axis=1).astype(np.float32)
+        fitted = np.zeros_like(x)
+        m = min(n, back.shape[1])
+        fitted[:, :m] = back[:, :m]
+        added = fitted
+    marked = x + added
+    out = marked[0] if np.asarray(audio).ndim == 1 else marked
+    return out.astype(np.asarray(audio).dtype, copy=False)
