@@ -1,0 +1,10 @@
+"""Refrain's web server: signed clip streaming, share pages with a player, play beacons, ops.
+
+Public surface: :func:`create_web_app` (the aiohttp application over an open
+``App``) and :func:`web_component` (``refrain serve`` runs it).
+"""
+
+from web.app import create_web_app
+from web.component import web_component
+
+__all__ = ["create_web_app", "web_component"]
