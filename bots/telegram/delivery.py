@@ -1,0 +1,274 @@
+"""Handing a finished clip to a Telegram chat: a new watermarked copy, or the same file again.
+
+A request's clip becomes its own delivery (``app.deliveries.deliver``: own
+watermark token, MP3 with tags) uploaded once with ``sendAudio``; Telegram's
+``file_id`` for it is remembered on the delivery, so the requester's re-sends
+and inline shares of that copy never upload again (each is logged as one
+more usage of the same delivery, ``app.deliveries.resend``). Anyone else
+gets a delivery of their own. Files Telegram will not take (> 50 MB) go out
+as the share page link instead. A ``Forbidden`` (the user blocked the bot)
+ends here: the request is complete, the clip is kept, nothing is retried.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
+
+from bots.telegram.chats import PLATFORM, chat_of_scope, redact
+from bots.telegram.parts import Parts
+from bots.telegram.rendering import MAX_CAPTION_CHARS
+from core.audio.encode import EncodeFormat
+from core.commands import MAX_TAKE, CoverCommand, format_command
+from core.deliveries import NotDeliverable
+from core.model import Delivery, Origin, Transformation, User
+
+log = logging.getLogger(__name__)
+
+FIRST_HAND = frozenset({Origin.COMMAND, Origin.BUTTON})
+
+
+@dataclass(frozen=True)
+class AudioCard:
+    """What travels with the audio: Telegram's title/performer fields and the caption."""
+
+    title: str
+    performer: str
+    caption_html: str
+    duration_s: float
+    filename: str
+
+
+def caption(title: str, credits: str, share_url: str | None = None) -> str:
+    text = f"<b>{html.escape(title)}</b>\n{html.escape(credits)}"
+    if share_url:
+        text += f'\n<a href="{html.escape(share_url)}">share page</a>'
+    return text if len(text) <= MAX_CAPTION_CHARS else f"<b>{html.escape(title[:200])}</b>"
+
+
+class Courier:
+    def __init__(self, parts: Parts) -> None:
+        self._parts = parts
+        self._delivered_requests: set[str] = set()
+
+    # -- a finished request ---------------------------------------------------------------
+    async def deliver_request(
+        self, request_id: str, clip_id: str, *, origin: Origin = Origin.COMMAND,
+        reply_to: int | None = None,
+    ) -> bool:
+        """Send a request's clip to the chat it was asked in; ``False`` when it is not ours."""
+        stores = self._parts.app.stores
+        request = await stores.requests.get(request_id)
+        if request is None:
+            return False
+        chat_id = chat_of_scope(request.scope_id)
+        if chat_id is None:
+            return False  # another platform's request
+        if request_id in self._delivered_requests:
+            return True
+        self._delivered_requests.add(request_id)
+        already = [
+            d for d in await stores.deliveries.for_clip(clip_id)
+            if d.platform == PLATFORM and d.chat_id == str(chat_id)
+            and d.recipient_user_id == request.user_id and d.origin in FIRST_HAND
+        ]
+        if already:  # the event came twice (a relay retry, a restart): one clip per request
+            return True
+        try:
+            delivered = await self._parts.app.deliveries.deliver(
+                clip_id,
+                recipient_user_id=request.user_id,
+                platform=PLATFORM,
+                chat_id=str(chat_id),
+                origin=origin,
+                fmt=EncodeFormat.MP3,
+            )
+        except NotDeliverable as exc:
+            await self._say(chat_id, f"⚠️ {html.escape(exc.user_message)}", reply_to)
+            return True
+        card = AudioCard(
+            delivered.title, delivered.performer,
+            caption(delivered.title, delivered.credits, delivered.share_url),
+            delivered.duration_s, delivered.filename,
+        )
+        await self.upload(chat_id, delivered.delivery, delivered.path, card, delivered.share_url,
+                          reply_to)
+        return True
+
+    # -- a shared clip (deep link) --------------------------------------------------------
+    async def open_shared(self, share_id: str, chat_id: int, user: User, reply_to: int | None) -> None:
+        """``/start clip_<share id>``: the clip behind a share link, in this private chat."""
+        stores = self._parts.app.stores
+        shared = await stores.deliveries.by_share_id(share_id)
+        if shared is None:
+            await self._say(chat_id, "⚠️ That clip link is unknown or has expired. "
+                            "Ask whoever shared it for a new one, or make your own with /cover.",
+                            reply_to)
+            return
+        own = [
+            d for d in await stores.deliveries.for_clip(shared.clip_id)
+            if d.platform == PLATFORM and d.recipient_user_id == user.id and d.platform_file_id
+        ]
+        deliveries = self._parts.app.deliveries
+        try:
+            if own:
+                mine = next((d for d in own if d.id == shared.id), own[-1])
+                await self.resend(chat_id, mine, user, Origin.SHARED_LINK, reply_to)
+                return
+            delivered = await deliveries.deliver(
+                shared.clip_id,
+                recipient_user_id=user.id,
+                platform=PLATFORM,
+                chat_id=str(chat_id),
+                origin=Origin.SHARED_LINK,
+                fmt=EncodeFormat.MP3,
+            )
+        except NotDeliverable as exc:
+            await self._say(chat_id, f"⚠️ {html.escape(exc.user_message)}", reply_to)
+            return
+        card = AudioCard(
+            delivered.title, delivered.performer,
+            caption(delivered.title, delivered.credits, delivered.share_url),
+            delivered.duration_s, delivered.filename,
+        )
+        await self.upload(chat_id, delivered.delivery, delivered.path, card, delivered.share_url,
+                          reply_to)
+
+    async def resend(
+        self, chat_id: int, delivery: Delivery, user: User, origin: Origin, reply_to: int | None
+    ) -> Message | None:
+        """The same copy again by its ``file_id``: no upload, one more usage of that delivery."""
+        assert delivery.platform_file_id
+        deliveries = self._parts.app.deliveries
+        await deliveries.resend(
+            delivery.id, platform=PLATFORM, chat_id=str(chat_id), recipient_user_id=user.id,
+            origin=origin,
+        )
+        credits = await deliveries.credits(delivery.clip_id)
+        file_id = delivery.platform_file_id
+        text = caption(credits.title, credits.line)
+        markup = await self.clip_keyboard(delivery.clip_id, chat_id, credits.song_title)
+        bot = self._parts.bot
+        return await self._parts.outbox.call(
+            chat_id,
+            "sendAudio (file_id)",
+            lambda: bot.send_audio(
+                chat_id, audio=file_id, caption=text, parse_mode="HTML", reply_markup=markup,
+                reply_parameters=_reply(reply_to),
+            ),
+        )
+
+    # -- the upload -----------------------------------------------------------------------
+    async def upload(
+        self,
+        chat_id: int,
+        delivery: Delivery,
+        path: Path,
+        card: AudioCard,
+        share_url: str,
+        reply_to: int | None,
+    ) -> Message | None:
+        if delivery.size_bytes > self._parts.settings.max_upload_bytes:
+            mb = delivery.size_bytes / 1e6
+            await self._say(
+                chat_id,
+                f"🎵 <b>{html.escape(card.title)}</b> is ready, but at {mb:.0f} MB it is too big "
+                f"for Telegram. Listen and download it here: {html.escape(share_url)}",
+                reply_to,
+            )
+            return None
+        markup = await self.clip_keyboard(delivery.clip_id, chat_id, None)
+        bot = self._parts.bot
+        sent = await self._parts.outbox.call(
+            chat_id,
+            "sendAudio",
+            lambda: bot.send_audio(
+                chat_id,
+                audio=path,
+                filename=card.filename,
+                title=card.title,
+                performer=card.performer,
+                duration=round(card.duration_s),
+                caption=card.caption_html,
+                parse_mode="HTML",
+                reply_markup=markup,
+                reply_parameters=_reply(reply_to),
+            ),
+        )
+        if sent is None:
+            log.warning("clip of delivery %s not sent to chat %s; it stays available (/status)",
+                        delivery.id, redact(chat_id))
+            return None
+        if sent.audio is not None:
+            await self._parts.app.deliveries.remember_file_id(delivery.id, sent.audio.file_id)
+        return sent
+
+    async def clip_keyboard(
+        self, clip_id: str, chat_id: int, song_title: str | None
+    ) -> InlineKeyboardMarkup | None:
+        """Other style · Regenerate · Share: commands in the shared grammar, behind short ids."""
+        stores = self._parts.app.stores
+        clip = await stores.clips.get(clip_id)
+        if clip is None:
+            return None
+        recording = await stores.catalog.get_recording(clip.recording_id)
+        if recording is None:
+            return None
+        request = await stores.requests.get(clip.request_id)
+        voice = None
+        if clip.voice_model_id:
+            model = await stores.catalog.get_voice_model(clip.voice_model_id)
+            voice = model.name if model else None
+        transformation = clip.transformation
+        if transformation is Transformation.VOICE_SWAP and voice is None:
+            transformation = Transformation.COVER
+        base = CoverCommand(
+            song=recording.title,
+            artist=recording.artist,
+            voice=voice if transformation is Transformation.VOICE_SWAP else None,
+            seconds=request.seconds if request else None,
+            transformation=transformation,
+        )
+        again = CoverCommand(  # the next take: a new seed, so new audio (not the cached one)
+            song=base.song, artist=base.artist, style=clip.style, voice=base.voice,
+            seconds=base.seconds, transformation=transformation,
+            take=min(MAX_TAKE, request.variation + 2) if request else 2,
+        )
+        buttons = self._parts.buttons
+        rows = [
+            [
+                InlineKeyboardButton(
+                    "🎨 Other style", callback_data=buttons.put(format_command(base), chat_id)
+                ),
+                InlineKeyboardButton(
+                    "🔁 Regenerate", callback_data=buttons.put(format_command(again), chat_id)
+                ),
+            ],
+            [InlineKeyboardButton("↗️ Share", switch_inline_query=song_title or recording.title)],
+        ]
+        return InlineKeyboardMarkup(rows)
+
+    async def _say(self, chat_id: int, text_html: str, reply_to: int | None) -> None:
+        bot = self._parts.bot
+        await self._parts.outbox.call(
+            chat_id,
+            "sendMessage",
+            lambda: bot.send_message(
+                chat_id, text_html, parse_mode="HTML", reply_parameters=_reply(reply_to)
+            ),
+        )
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)

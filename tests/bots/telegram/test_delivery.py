@@ -1,0 +1,224 @@
+"""A cover from command to MP3 in the chat, and every way the same clip travels on.
+
+Real renders (the embedded queue, a short synthesized song with true stems),
+real watermarked MP3 deliveries, the real PTB Application against the fake
+Bot API. Usage lines are collected by an in-memory ``PlayLog``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.audio.encode import decode_to_float
+from core.deliveries import DeliveryService
+from core.model import Origin, PlayEvent, RequestState, UsageType
+from refrain.app import App, active_marking_key, open_app
+from tests.bots.telegram.conftest import run_bot
+from tests.bots.telegram.helpers import Person, accepted
+from tests.fakes.fake_telegram import Call, FakeTelegram, user
+from tests.support.rendering import RenderWorld, build_render_world
+
+
+class Plays:
+    """The PlayLog port in memory: idempotent on event id, like the real one."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, PlayEvent] = {}
+
+    async def append(self, events: Sequence[PlayEvent]) -> int:
+        new = [e for e in events if e.event_id not in self.events]
+        self.events.update((e.event_id, e) for e in new)
+        return len(new)
+
+    def of(self, delivery_id: str) -> list[Origin]:
+        return [e.origin for e in self.events.values() if e.delivery_id == delivery_id]
+
+
+@pytest.fixture
+async def render_world(tmp_path: Path) -> RenderWorld:
+    return await build_render_world(tmp_path)
+
+
+@pytest.fixture
+async def plays() -> Plays:
+    return Plays()
+
+
+@pytest.fixture
+async def serving(render_world: RenderWorld, plays: Plays, tmp_path: Path) -> AsyncIterator[App]:
+    async with open_app(render_world.settings, run_jobs=True) as app:
+        settings = app.settings
+        deliveries = DeliveryService(
+            app.stores, app.blobs, app.clock, None,
+            marking_key=active_marking_key(settings),
+            listener_secret=b"test-listener-secret",
+            public_url="https://refrain.example",
+            work_dir=tmp_path / "deliveries",
+            plays=plays,
+        )
+        yield dataclasses.replace(app, deliveries=deliveries)
+
+
+async def cover(fake: FakeTelegram, person: Person, song: str) -> tuple[Call, Call]:
+    """/cover … → (the queued message, the sendAudio call)."""
+    await accepted(person)
+    mark, _ = await person.send(f'/cover "{song}" style:lofi length:6')
+    queued = await fake.wait_for("sendMessage", lambda c: "Queued" in c.text, after=mark)
+    audio = await fake.wait_for("sendAudio", lambda c: c.chat_id == person.chat_id, after=mark,
+                                timeout=120)
+    return queued, audio
+
+
+def sent_file_id(fake: FakeTelegram, call: Call) -> str:
+    assert call.files["audio"].data == fake.files[call.result["audio"]["file_id"]]
+    return str(call.result["audio"]["file_id"])
+
+
+async def inline_query(fake: FakeTelegram, who: dict[str, Any], query: str, offset: str = "") -> Call:
+    mark = len(fake.calls)
+    await fake.push({"inline_query": {"id": f"iq{time.monotonic_ns()}", "from": who, "query": query,
+                                      "offset": offset}})
+    return await fake.wait_for("answerInlineQuery", after=mark)
+
+
+async def test_cover_round_trip_deep_links_and_inline_shares(
+    serving: App, render_world: RenderWorld, fake: FakeTelegram, plays: Plays, tmp_path: Path
+) -> None:
+    alice, bob, carol = Person(fake, 401, "Alice"), Person(fake, 402, "Bob"), Person(fake, 403, "Carol")
+    async with run_bot(serving, fake):
+        queued, audio = await cover(fake, alice, render_world.song)
+        # the MP3 upload, with its title, performer and credits
+        upload = audio.files["audio"]
+        assert upload.filename.endswith(".mp3") and len(upload.data) > 10_000
+        (tmp_path / "got.mp3").write_bytes(upload.data)
+        samples, rate = decode_to_float(tmp_path / "got.mp3")
+        assert abs(samples.shape[1] / rate - 6.0) < 0.3
+        assert "lofi" in audio.fields["title"].lower() or "Lo" in audio.fields["title"]
+        assert audio.fields["performer"].startswith("Refrain cover of")
+        assert "licensed cover via Refrain" in audio.text
+        labels = [b["text"] for b in audio.buttons()]
+        assert any("Other style" in x for x in labels) and any("Regenerate" in x for x in labels)
+        share = next(b for b in audio.buttons() if "switch_inline_query" in b)
+        assert share["switch_inline_query"] == render_world.song
+        # the queued message was edited, never faster than the interval, and ends "ready"
+        message_id = str(queued.result["message_id"])
+        edits = [c for c in fake.of("editMessageText", 401) if c.fields["message_id"] == message_id]
+        assert edits and "Ready" in edits[-1].text
+        gaps = [b.at - a.at for a, b in itertools.pairwise(edits)]
+        assert all(gap >= 0.15 for gap in gaps), gaps
+        file_id = sent_file_id(fake, audio)
+        await fake.settle()
+
+        [delivery] = await serving.stores.deliveries.for_clip(
+            (await _only_clip(serving)).id
+        )
+        assert delivery.platform == "telegram" and delivery.platform_file_id == file_id
+        assert plays.of(delivery.id) == [Origin.COMMAND]
+
+        # the requester opens their own share link: the same file, no upload
+        mark, _ = await alice.send(f"/start clip_{delivery.share_id}")
+        again = await fake.wait_for("sendAudio", after=mark)
+        assert again.fields["audio"] == file_id and not again.files
+        assert plays.of(delivery.id) == [Origin.COMMAND, Origin.SHARED_LINK]
+
+        # someone else opens it: a copy of their own, with its own watermark
+        mark, _ = await bob.send(f"/start clip_{delivery.share_id}")
+        bobs = await fake.wait_for("sendAudio", after=mark, timeout=60)
+        await fake.settle()
+        assert bobs.files["audio"].data != upload.data
+        deliveries = await serving.stores.deliveries.for_clip(delivery.clip_id)
+        bob_copy = next(d for d in deliveries if d.id != delivery.id)
+        assert bob_copy.token != delivery.token and bob_copy.origin is Origin.SHARED_LINK
+        assert bob_copy.platform_file_id == sent_file_id(fake, bobs)
+
+        # broken and unknown links get words
+        reply = await carol.say("/start clip_$$$")
+        assert "broken" in reply.text
+        reply = await carol.say("/start clip_AAAAAAAAAAAAAAAA")
+        assert "unknown or has expired" in reply.text
+
+        # inline mode: alice's own copy is offered as that very audio
+        answer = await inline_query(fake, alice.user, render_world.song[:6])
+        results = answer.json("results")
+        assert answer.fields["is_personal"] == "true" and int(answer.fields["cache_time"]) <= 60
+        own = next(r for r in results if r["type"] == "audio")
+        assert own["audio_file_id"] == file_id and own["id"] == f"d:{delivery.id}"
+        assert len(results) <= 50 and answer.fields.get("next_offset", "") == ""
+        # carol has no copy: she gets a link that opens the clip in a private chat
+        answer = await inline_query(fake, carol.user, "")
+        [link] = answer.json("results")
+        assert link["type"] == "article"
+        url = link["reply_markup"]["inline_keyboard"][0][0]["url"]
+        assert url.startswith("https://t.me/RefrainTestBot?start=clip_")
+        # a forged offset starts over instead of failing
+        answer = await inline_query(fake, carol.user, "", offset="-5x")
+        assert len(answer.json("results")) == 1
+
+        # alice picks her result: one more usage of her delivery, origin INLINE
+        await fake.push({"chosen_inline_result": {"result_id": f"d:{delivery.id}", "from": alice.user,
+                                                  "query": render_world.song[:6]}})
+        # a forged result naming someone else's delivery is not logged for them
+        await fake.push({"chosen_inline_result": {"result_id": f"d:{bob_copy.id}",
+                                                  "from": user(403, "Carol"), "query": "x"}})
+        await fake.settle()
+        assert plays.of(delivery.id) == [Origin.COMMAND, Origin.SHARED_LINK, Origin.INLINE]
+        assert plays.of(bob_copy.id) == [Origin.SHARED_LINK]
+
+        # "other style" on the audio asks which style, through the grammar
+        other = next(b for b in audio.buttons() if "Other style" in b["text"])
+        mark = await alice.press(audio, other["callback_data"])
+        question = await fake.wait_for("sendMessage", lambda c: "Which style" in c.text, after=mark)
+        assert question.button_data()
+    assert len(await serving.stores.deliveries.for_clip(delivery.clip_id)) == 2
+
+
+async def test_big_files_go_out_as_a_link(
+    serving: App, render_world: RenderWorld, fake: FakeTelegram
+) -> None:
+    dora = Person(fake, 404, "Dora")
+    async with run_bot(serving, fake, max_upload_bytes=1000):
+        await accepted(dora)
+        mark, _ = await dora.send(f'/cover "{render_world.song}" style:lofi length:6')
+        link = await fake.wait_for("sendMessage", lambda c: "too big for Telegram" in c.text,
+                                   after=mark, timeout=120)
+    assert "https://refrain.example/s/" in link.text
+    assert not fake.of("sendAudio")
+
+
+async def test_blocked_user_completes_the_request_without_retrying(
+    serving: App, render_world: RenderWorld, fake: FakeTelegram
+) -> None:
+    eve = Person(fake, 405, "Eve")
+    async with run_bot(serving, fake):
+        fake.fail_next("sendAudio", 403, "Forbidden: bot was blocked by the user")
+        await accepted(eve)
+        mark, _ = await eve.send(f'/cover "{render_world.song}" style:lofi length:6')
+        await fake.wait_for("sendAudio", after=mark, timeout=120)
+        await fake.settle()
+    assert len(fake.of("sendAudio")) == 1
+    found = await serving.stores.users.find("telegram", "405")
+    assert found is not None
+    [request] = await serving.stores.requests.list_for_user(found.id)
+    assert request.state is RequestState.DELIVERED and request.clip_id
+    [kept] = await serving.stores.deliveries.for_clip(request.clip_id)
+    assert kept.platform_file_id is None  # the result is kept; nothing was uploaded
+
+
+async def _only_clip(app: App) -> Any:
+    [clip] = await app.stores.clips.popular(10) or await _all_clips(app)
+    return clip
+
+
+async def _all_clips(app: App) -> list[Any]:
+    requests = await app.stores.requests.list_in_states(frozenset({RequestState.DELIVERED}))
+    return [await app.stores.clips.for_request(r.id) for r in requests]
+
+
+__all__ = ["UsageType"]
