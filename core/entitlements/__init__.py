@@ -6,6 +6,7 @@ the quota-ledger arithmetic every store must uphold (``used_seconds``,
 ``apply``).
 """
 
+from core.entitlements._voice import ScopeError, VoiceScope, scope_of, voices_for_song
 from core.entitlements.context import EntitlementContext
 from core.entitlements.decision import Denied, DenyCode, Granted
 from core.entitlements.engine import CHECK_ORDER, check
@@ -22,9 +23,13 @@ __all__ = [
     "LedgerError",
     "LedgerProblem",
     "Period",
+    "ScopeError",
+    "VoiceScope",
     "apply",
     "check",
     "fits",
     "period_bounds",
+    "scope_of",
     "used_seconds",
+    "voices_for_song",
 ]

@@ -77,9 +77,9 @@ def test_missing_and_incompatible_model_files_are_clear_errors(tmp_path: Path) -
 def test_a_model_answering_with_the_wrong_shape_is_refused(tmp_path: Path, ada: VoiceProfile,
                                                            house_line: Take) -> None:
     class Short(torch.nn.Module):
-        sample_rate: int = SR
-        hop_length: int = 441
-        feature_dim: int = 40
+        def __init__(self) -> None:
+            super().__init__()
+            self.sample_rate, self.hop_length, self.feature_dim = SR, 441, 40
 
         def forward(self, features: torch.Tensor, f0: torch.Tensor) -> torch.Tensor:
             return f0  # one value per frame instead of hop_length samples

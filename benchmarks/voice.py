@@ -1,0 +1,124 @@
+"""Voice conversion: speed of each backend on one CPU core, and the quality of a demo voice cover.
+
+The source is the sung lead of the demo song *Golden Hour* (its true vocal
+stem, from the formant synthesizer); the target is the demo voice Ada Nova,
+learnt from its own synthetic reference singing. Measured:
+
+* ``world_rtf_1core``: seconds of vocal converted per wall second by the
+  ``world`` backend, pinned to one CPU core (best of the repeats);
+* ``neural_rtf``: the same for the ``torchscript`` backend running a small
+  random model of the declared interface (``core.audio.voice.tiny_model``)
+  on ``device`` (cuda when present, else one CPU core) — plumbing speed, not a
+  trained voice;
+* ``similarity_target`` / ``similarity_source``: cosine similarity of the
+  converted vocal's MFCC-statistics embedding (mean and std of MFCC 1–19,
+  ``core.audio.voice.metrics``) to Ada's reference and to the source vocal;
+  ``similarity_source_before`` is the source's similarity to Ada before
+  conversion;
+* ``f0_error_cents``: median absolute pitch error of the converted vocal
+  (harvest) against the intended melody (the source's F0, harvest, moved by
+  the conversion's transposition), over frames voiced in both.
+
+Usage: ``.venv/bin/python benchmarks/voice.py [--quick]`` (``--quick``: 8 s
+instead of 30 s, one repeat). The last line printed is a JSON object.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.audio.synth import SongSpec, render_song
+from core.audio.voice import converter
+from core.audio.voice.analysis import mono, track_f0
+from core.audio.voice.demo import demo_profile
+from core.audio.voice.metrics import embedding, f0_error_cents, similarity
+from core.audio.voice.world import WorldConverter
+from core.catalog.demo import ACTIVE_VOICE_ID, demo_catalog
+
+SR = 44_100
+T = TypeVar("T")
+
+
+def _one_core() -> int:
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
+def _source(seconds: float) -> np.ndarray:
+    song = next(s for s in demo_catalog().songs if s.title == "Golden Hour")
+    stems = render_song(SongSpec(song.title, song.tempo_bpm, song.key, song.progression), song.seed)
+    start = int(4.0 * SR)  # past the intro, where the singing starts
+    return stems.stems["vocals"][:, start : start + int(seconds * SR)]
+
+
+def _timed(run: Callable[[], T], repeats: int) -> tuple[float, T]:
+    best = float("inf")
+    for _ in range(repeats):
+        began = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - began)
+    return best, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="8 s of vocal, one repeat")
+    args = parser.parse_args()
+    seconds, repeats = (8.0, 1) if args.quick else (30.0, 2)
+    cpu = _one_core()
+    import torch
+
+    torch.set_num_threads(1)
+    vocal = _source(seconds)
+    target = demo_profile(ACTIVE_VOICE_ID)
+    world = WorldConverter()
+    wall, out = _timed(lambda: world.convert_with_report(vocal, SR, target), repeats)
+    sung, report = out
+    source_embedding = embedding([vocal], SR)
+    heard = embedding([sung], SR)
+    intended = track_f0(mono(vocal), SR, "harvest") * 2.0 ** (report.pitch.semitones / 12.0)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    with tempfile.TemporaryDirectory() as folder:
+        from core.audio.voice.tiny_model import save_tiny_voice
+
+        neural = converter("torchscript", model_path=save_tiny_voice(Path(folder) / "tiny.pt"),
+                           device=device)
+        neural.convert(vocal[:, : SR * 2], SR, target)  # warm-up (CUDA context, kernels)
+        neural_wall, _ = _timed(lambda: neural.convert(vocal, SR, target), repeats)
+    result = {
+        "audio_s": seconds,
+        "cpu": cpu,
+        "voice": ACTIVE_VOICE_ID,
+        "octave_shift": report.pitch.octave_shift,
+        "warp": round(report.warp, 3),
+        "similarity_source_before": round(similarity(source_embedding, target.embedding), 4),
+        "world_rtf_1core": round(seconds / wall, 2),
+        "neural_rtf": round(seconds / neural_wall, 2),
+        "device": device,
+        "similarity_target": round(similarity(heard, target.embedding), 4),
+        "similarity_source": round(similarity(heard, source_embedding), 4),
+        "f0_error_cents": round(f0_error_cents(sung, SR, intended), 1),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
