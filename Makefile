@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PIP_FLAGS := --disable-pip-version-check -q
 
-.PHONY: bootstrap demo test lint typecheck clean services
+.PHONY: bootstrap demo test lint typecheck clean services ffmpeg chromium
 
 bootstrap: $(STAMP) ffmpeg
 
@@ -16,10 +16,25 @@ $(STAMP): pyproject.toml constraints.txt
 	@echo "Installing the pinned dependencies into $(VENV) (log: $(VENV)/pip.log)…"
 	@$(PY) -m pip install $(PIP_FLAGS) --no-deps -r constraints.txt > $(VENV)/pip.log 2>&1 \
 	  || { cat $(VENV)/pip.log; exit 1; }
+	@$(MAKE) --no-print-directory pyworld
 	@$(PY) -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e . >> $(VENV)/pip.log 2>&1 \
 	  || { cat $(VENV)/pip.log; exit 1; }
 	$(PY) -m pip check
 	@touch $(STAMP)
+
+# pyworld (the WORLD vocoder behind voice covers) is served as source only, and its build
+# needs setuptools<81 while the venv pins 84: build the wheel in an isolated build
+# environment with a build-only constraint, then install it without dependencies.
+PYWORLD := pyworld==0.3.5
+.PHONY: pyworld
+pyworld:
+	@$(PY) -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('pyworld') is None)" 2>/dev/null || { \
+	  echo "Building $(PYWORLD) (voice covers)…"; \
+	  echo "setuptools<81" > $(VENV)/build-constraints.txt; \
+	  PIP_CONSTRAINT=$(CURDIR)/$(VENV)/build-constraints.txt $(PY) -m pip wheel $(PIP_FLAGS) --no-deps \
+	    $(PYWORLD) -w $(VENV)/wheels >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }; \
+	  $(PY) -m pip install $(PIP_FLAGS) --no-deps $(VENV)/wheels/pyworld-0.3.5-*.whl >> $(VENV)/pip.log 2>&1 \
+	    || { cat $(VENV)/pip.log; exit 1; }; }
 
 .PHONY: ffmpeg
 ffmpeg:
@@ -28,10 +43,17 @@ ffmpeg:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) \
 	  || echo "WARNING: could not install ffmpeg; MP3/Opus encoding will be unavailable"; }
 
+# Headless Chromium drives the share page in the web end-to-end test.
+chromium:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+	  echo "Installing chromium + chromium-driver (web end-to-end test)…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  || echo "WARNING: could not install chromium; the browser test will be skipped (and fail under CI)"; }
+
 demo: bootstrap
 	$(VENV)/bin/refrain demo
 
-test: bootstrap
+test: bootstrap chromium
 	$(PY) -m pytest
 
 lint: bootstrap

@@ -234,6 +234,12 @@ class RenderCache(Protocol):
         ...
 
 
+class VoiceProfiles(Protocol):
+    """Where each voice model's learnt profile lives (a blob), for the renderer."""
+
+    async def profile_sha256(self, voice_model_id: str) -> str | None: ...
+
+
 class DeliveryRepository(Protocol):
     """Deliveries of clips (one row per hand-over, each with its watermark token) and takedowns."""
 
@@ -305,6 +311,8 @@ class Stores:
     audit: AuditLog
     deliveries: DeliveryRepository
     render_cache: RenderCache
+    plays: PlayLog
+    voices: VoiceProfiles
 
 
 class JobEventKind(enum.Enum):

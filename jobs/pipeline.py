@@ -20,6 +20,7 @@ from typing import Protocol
 
 from core.audio.encode import EncodingError
 from core.audio.render import RenderedFile, render_key, render_master_file, render_seed
+from core.audio.voice.errors import VoiceError
 from core.ids import new_id
 from core.model import Clip, Recording, RenderRequest, RequestState
 from core.ports import BlobStore, CachedRender, Clock, JobEvent, JobEventKind, Notifier, Stores
@@ -159,12 +160,13 @@ class RenderJob:
             await self._progress(request.id, stage, percent)
 
         key_source = source_identity(recording)
+        voice_key, voice_sha = await self._voice_of(request)
         key = render_key(
             source=key_source,
             style_id=request.style,
             seconds=float(request.seconds),
             variation=request.variation,
-            voice=request.voice_model_id,
+            voice=voice_key,
         )
         clip_id = new_id()
         master = await self._cached_master(key)
@@ -175,16 +177,21 @@ class RenderJob:
             out_dir = self._settings.out_dir
             out_dir.mkdir(parents=True, exist_ok=True)
             target = out_dir / f"{clip_id}.flac"
+            profile = await self._blobs.get_bytes(voice_sha) if voice_sha else None
             loop = asyncio.get_running_loop()
-            rendered = await loop.run_in_executor(
-                self._executor,
-                self._render,
-                stem_paths,
-                request.style,
-                float(request.seconds),
-                render_seed(key_source, request.style, request.variation),
-                target,
-            )
+            try:
+                rendered = await loop.run_in_executor(
+                    self._executor,
+                    self._render,
+                    stem_paths,
+                    request.style,
+                    float(request.seconds),
+                    render_seed(key_source, request.style, request.variation),
+                    target,
+                    profile,
+                )
+            except VoiceError as exc:
+                raise UserFacingError(f"The voice conversion failed: {exc}") from exc
             await progress("mastering", 85)
             sha = await self._blobs.put_file(rendered.path)
             rendered.path.unlink(missing_ok=True)
@@ -214,6 +221,29 @@ class RenderJob:
         )
         await self._stores.clips.add(clip)
         return clip
+
+    async def _voice_of(self, request: RenderRequest) -> tuple[str | None, str | None]:
+        """(render-key part, profile blob) of the request's voice, checked again right now.
+
+        A voice can be revoked while the request waits in the queue: revocation
+        takes effect at once, so the job refuses (and the quota is refunded).
+        """
+        if request.voice_model_id is None:
+            return None, None
+        voice = await self._stores.catalog.get_voice_model(request.voice_model_id)
+        if voice is None or (voice.revoked_at is not None and voice.revoked_at <= self._clock.now()):
+            name = voice.name if voice else "that voice"
+            raise UserFacingError(
+                f"{name} withdrew consent for their voice while your request was waiting, "
+                "so this voice cover was not made."
+            )
+        sha = await self._stores.voices.profile_sha256(voice.id)
+        if sha is None or not await self._blobs.exists(sha):
+            raise UserFacingError(
+                f"The voice of {voice.name} is registered but has no learnt profile on this "
+                "server yet; a moderator can add it with `refrain voices add`."
+            )
+        return f"{voice.id}:{sha}", sha
 
     async def _cached_master(self, key: str) -> CachedRender | None:
         cached = await self._stores.render_cache.get(key, self._clock.now())

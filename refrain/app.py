@@ -179,6 +179,7 @@ async def open_app(
             settings.terms_version,
             settings.default_clip_seconds,
             hidden,
+            voice_conversion=voice_conversion_available(settings),
         )
         if run_jobs:
             await service.recover(include_running=True)
@@ -204,10 +205,25 @@ async def open_app(
                 listener_secret=settings.listener_key_secret.get_secret_value().encode(),
                 public_url=settings.web.public_url,
                 work_dir=settings.blobs_dir.parent / "tmp-deliveries",
-                plays=getattr(stores, "plays", None),
+                plays=stores.plays,
             ),
             tracer=tracer,
         )
+
+
+def voice_conversion_available(settings: RefrainSettings) -> bool:
+    """Voice covers are accepted only where the configured backend can run here."""
+    if settings.voice.backend != "world":
+        return False  # the neural backend needs a model file per voice: not wired in yet
+    from core.audio.voice._pyworld import pyworld
+    from core.audio.voice.errors import VoiceBackendUnavailable
+
+    try:
+        pyworld()
+    except VoiceBackendUnavailable as exc:
+        log.warning("voice covers are off: %s", exc)
+        return False
+    return True
 
 
 def marking_keys(settings: RefrainSettings) -> list[MarkingKey]:

@@ -101,4 +101,10 @@ async def install_demo_catalog(app: App) -> str:
         )
     batch: CatalogBatch = dataclasses.replace(demo.batch, recordings=recordings)
     await app.stores.catalog.import_batch(batch, app.clock.now())
-    return f"demo catalog ready: {len(recordings)} songs with true stems"
+    from refrain.commands.voices_cli import install_demo_voices  # the CLI owns the registry
+
+    voices = await install_demo_voices(app)
+    return (
+        f"demo catalog ready: {len(recordings)} songs with true stems, "
+        f"{len(voices)} synthetic voices learnt"
+    )

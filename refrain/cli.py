@@ -18,8 +18,10 @@ from refrain.commands import (
     demo_cli,
     models_cli,
     ops_cli,
+    royalties_cli,
     trace_cli,
     users_cli,
+    voices_cli,
 )
 
 
@@ -89,3 +91,6 @@ main.add_command(blobs_cli.blobs)
 main.add_command(models_cli.models)
 main.add_command(trace_cli.trace)
 main.add_command(trace_cli.takedown)
+main.add_command(voices_cli.voices)
+main.add_command(royalties_cli.plays)
+main.add_command(royalties_cli.royalties)

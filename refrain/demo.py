@@ -27,6 +27,7 @@ from core.requests.service import short_id
 from jobs.embedded import EmbeddedQueue
 from refrain.app import App, open_app
 from refrain.catalog_files import install_demo_catalog
+from refrain.royalty_demo import royalty_demo
 from storage.migrate import upgrade
 
 Echo = Callable[[str], None]
@@ -160,10 +161,14 @@ async def run_demo(settings: RefrainSettings, echo: Echo) -> list[Step]:
             await app.queue.join()
         clips = await export_clips(app, demo_dir)
         traced = await trace_a_leak(app, clips, demo_dir)
+        royalties: list[str] = []
+        await royalty_demo(app.database, demo_settings, royalties.append, app.clock.now())
     echo(summary_table(steps))
     echo(clips_table(clips))
     if traced:
         echo(traced)
+    for line in royalties:
+        echo(line)
     echo(f"demo finished in {time.monotonic() - started:.1f} s; database: {db_path}")
     return steps
 

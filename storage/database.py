@@ -20,6 +20,8 @@ from storage.repositories import (
     SqlRequestRepository,
     SqlUserRepository,
 )
+from storage.repositories.plays import SqlPlayLog
+from storage.repositories.voices import SqlVoiceRegistry
 from storage.sessions import Sessions
 
 
@@ -44,6 +46,8 @@ class Database:
             audit=SqlAuditLog(sessions),
             deliveries=SqlDeliveryRepository(sessions),
             render_cache=SqlRenderCache(sessions),
+            plays=SqlPlayLog(sessions),
+            voices=SqlVoiceRegistry(sessions),
         )
 
     @classmethod

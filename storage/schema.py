@@ -350,3 +350,5 @@ class AuditRow(Base):
 
 
 metadata = Base.metadata
+import storage.schema_royalties  # noqa: E402
+import storage.schema_voice  # noqa: E402,F401

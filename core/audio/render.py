@@ -54,6 +54,7 @@ def render_clip(
     seed: int,
     sample_rate: int = SAMPLE_RATE,
     analysis: Analysis | None = None,
+    voice_profile: bytes | None = None,
 ) -> MasteredClip:
     """The best ``seconds`` of a song in a style, mastered to −14 LUFS / −1 dBTP."""
     recipe = STYLE_RECIPES.get(style_id)
@@ -66,6 +67,8 @@ def render_clip(
     start, _ = choose_section(
         None, min(song_seconds, source_seconds(recipe, seconds, analysis)), analysis=analysis
     )
+    if voice_profile is not None:
+        stems = _sung_by(stems, voice_profile, sample_rate, start, seconds, song_seconds)
     mix = render_style(
         recipe, stems, sample_rate, section=(start, start + seconds), seed=seed, analysis=analysis
     )
@@ -73,6 +76,39 @@ def render_clip(
     return MasteredClip(
         result.audio, sample_rate, (start, start + seconds), result.lufs, result.true_peak_db
     )
+
+
+VOICE_MARGIN_S = 1.0  # converted around the section, so the style's fades and reverb tails are sung too
+
+
+def _sung_by(
+    stems: Mapping[str, npt.NDArray[np.floating]],
+    voice_profile: bytes,
+    sample_rate: int,
+    start: float,
+    seconds: float,
+    song_seconds: float,
+) -> dict[str, npt.NDArray[np.floating]]:
+    """The stems with the section's lead vocal sung by the profile's voice (before the style).
+
+    Only the rendered section (plus a margin) is converted: WORLD runs at
+    ~10× real time, so converting a whole song for a 20-s clip would cost more
+    than the rest of the render.
+    """
+    from core.audio.voice import VoiceProfile, apply_voice
+
+    if "vocals" not in stems:
+        return dict(stems)
+    a = int(max(0.0, start - VOICE_MARGIN_S) * sample_rate)
+    b = int(min(song_seconds, start + seconds + VOICE_MARGIN_S) * sample_rate)
+    vocals = np.array(stems["vocals"], dtype=np.float32)  # a copy: stems may be read-only mmaps
+    converted = apply_voice(
+        {"vocals": np.ascontiguousarray(vocals[:, a:b])},
+        sample_rate,
+        VoiceProfile.from_bytes(voice_profile),
+    )
+    vocals[:, a:b] = converted["vocals"]
+    return {**stems, "vocals": vocals}
 
 
 @dataclass(frozen=True)
@@ -181,6 +217,7 @@ def render_master_file(
     seconds: float,
     seed: int,
     target: Path,
+    voice_profile: bytes | None = None,
 ) -> RenderedFile:
     """Process-pool entry point: stems on disk → the mastered clip as 24-bit FLAC.
 
@@ -190,7 +227,12 @@ def render_master_file(
     """
     stems = read_stems(stem_paths)
     clip = render_clip(
-        stems, style_id, seconds, seed=seed, analysis=song_analysis(stems, stem_paths)
+        stems,
+        style_id,
+        seconds,
+        seed=seed,
+        analysis=song_analysis(stems, stem_paths),
+        voice_profile=voice_profile,
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")

@@ -33,7 +33,11 @@ from core.model import (
 from core.ports import CatalogBatch
 
 ACTIVE_VOICE_ID = "voice-ada-nova"
+SECOND_VOICE_ID = "voice-kai-orin"
 REVOKED_VOICE_ID = "voice-celeste-marlow"
+DEMO_VOICE_IDS = (ACTIVE_VOICE_ID, SECOND_VOICE_ID, REVOKED_VOICE_ID)
+"""The demo voices are synthetic singers made by ``core.audio.synth.voices``: the project
+designed them, so the consent is the project's to give."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ _PARTIES = (
     _party("party-juniper-row", "Juniper Row", PartyKind.ARTIST),
     _party("party-ada-nova", "Ada Nova", PartyKind.VOICE_OWNER),
     _party("party-celeste-marlow", "Celeste Marlow", PartyKind.VOICE_OWNER),
+    _party("party-kai-orin", "Kai Orin", PartyKind.VOICE_OWNER),
 )
 
 
@@ -173,7 +178,7 @@ _SONGS = (
         ("Am", "F", "C", "G"),
         _major_publishing("party-mara-ellison", "party-northstar-pub"),
         (("party-northstar-label", _ONE),),
-        _terms({_T.COVER, _T.REMIX, _T.VOICE_SWAP}, voices={ACTIVE_VOICE_ID}),
+        _terms({_T.COVER, _T.REMIX, _T.VOICE_SWAP}, voices={ACTIVE_VOICE_ID, SECOND_VOICE_ID}),
         aliases=("Goldene Stunde",),
     ),
     _Song(
@@ -203,7 +208,7 @@ _SONGS = (
         ("Em", "C", "G", "D"),
         _major_publishing("party-june-okafor", "party-harbor-songs"),
         (("party-harbor", _ONE),),
-        _terms({_T.COVER, _T.REMIX, _T.VOICE_SWAP}, voices={ACTIVE_VOICE_ID}),
+        _terms({_T.COVER, _T.REMIX, _T.VOICE_SWAP}, voices={ACTIVE_VOICE_ID, SECOND_VOICE_ID}),
     ),
     _Song(
         "paper-satellites",
@@ -295,10 +300,12 @@ _SONGS = (
 )
 
 
-def _voice(vid: str, name: str, owner: str, signed: date, revoked: datetime | None) -> VoiceModel:
+def _voice(
+    vid: str, name: str, owner: str, signed: date, revoked: datetime | None, scope: str
+) -> VoiceModel:
+    """A demo voice; ``scope`` is the canonical consent line (see ``core.entitlements._voice``)."""
     digest = hashlib.sha256(f"Refrain demo voice consent: {name}".encode()).hexdigest()
-    consent = ConsentRecord(digest, "covers of Refrain catalog songs, non-exclusive", signed)
-    return VoiceModel(vid, name, owner, consent, revoked)
+    return VoiceModel(vid, name, owner, ConsentRecord(digest, scope, signed), revoked)
 
 
 def demo_catalog() -> DemoCatalog:
@@ -338,13 +345,22 @@ def demo_catalog() -> DemoCatalog:
             )
         )
     voices = [
-        _voice(ACTIVE_VOICE_ID, "Ada Nova", "party-ada-nova", date(2024, 3, 1), None),
+        _voice(
+            ACTIVE_VOICE_ID, "Ada Nova", "party-ada-nova", date(2024, 3, 1), None,
+            "kinds=covers,remixes; styles=*; territories=WW",
+        ),
+        # Kai consented to gentle covers only: the scope rules have a real case to refuse.
+        _voice(
+            SECOND_VOICE_ID, "Kai Orin", "party-kai-orin", date(2024, 11, 5), None,
+            "kinds=covers; styles=a-cappella,acoustic,lofi; territories=WW",
+        ),
         _voice(
             REVOKED_VOICE_ID,
             "Celeste Marlow",
             "party-celeste-marlow",
             date(2023, 9, 12),
             datetime(2025, 2, 1, tzinfo=UTC),
+            "kinds=covers; styles=*; territories=WW",
         ),
     ]
     for voice in voices:

@@ -36,7 +36,7 @@ from core.commands import (
     parse_command,
 )
 from core.deliveries.trace import Tracer
-from core.entitlements import Denied, DenyCode
+from core.entitlements import Denied, DenyCode, scope_of, voices_for_song
 from core.ids import new_id
 from core.model import AuditEntry, Recording, RenderRequest, RequestState
 from core.ports import Clock, Stores
@@ -303,14 +303,15 @@ class ChatHandler:
             if isinstance(resolved, SongAmbiguous):
                 resolved = resolved.candidates[0]
             license_ = await self._stores.catalog.current_license(resolved.id)
-            allowed = license_.terms.voice_models if license_ else frozenset()
-            voices = [v for v in voices if v.id in allowed]
+            voices = (
+                voices_for_song(voices, license_.terms, self._clock.now()) if license_ else []
+            )
             if not voices:
                 return Reply(f"{song_label(resolved)} has no licensed voices.", ReplyKind.INFO)
         if not voices:
             return Reply("No consented voices are available right now.", ReplyKind.INFO)
-        names = ", ".join(f"`{v.name}`" for v in voices)
-        return Reply(f"Consented voices: {names}.", ReplyKind.INFO)
+        lines = [f"• `{v.name}` — consent: {scope_of(v).describe()}" for v in voices]
+        return Reply("Consented voices:\n" + "\n".join(lines), ReplyKind.INFO)
 
     async def _quota(self, who: Requester) -> Reply:
         view = await self._service.quota(who)

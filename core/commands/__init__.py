@@ -25,6 +25,7 @@ from core.commands._commands import (
     TraceCommand,
     VoicesCommand,
 )
+from core.commands._cover import MAX_TAKE
 from core.commands._errors import CommandError, ErrorCode
 from core.commands._format import format_command
 from core.commands._help import help_text
@@ -49,6 +50,7 @@ __all__ = [
     "DEFAULT_STYLE_ALIASES",
     "MAX_CHARS",
     "MAX_CLIP_SECONDS",
+    "MAX_TAKE",
     "AcceptTermsCommand",
     "AuditCommand",
     "CancelCommand",

@@ -51,6 +51,7 @@ class CoverCommand:
     seconds: int | None = None
     transformation: Transformation = Transformation.COVER
     unsplit: str | None = None
+    take: int = 1  # 2, 3…: another version of the same cover (regenerate)
 
     def __post_init__(self) -> None:
         if not self.song.strip():

@@ -39,7 +39,10 @@ class _Slot(enum.Enum):
     STYLE = "style"
     VOICE = "voice"
     LENGTH = "length"
+    TAKE = "take"
 
+
+MAX_TAKE = 99  # "regenerate" asks for the next take: a new seed, a new render
 
 KEY_SLOTS = {
     "song": _Slot.SONG,
@@ -51,6 +54,7 @@ KEY_SLOTS = {
     "length": _Slot.LENGTH,
     "len": _Slot.LENGTH,
     "duration": _Slot.LENGTH,
+    "take": _Slot.TAKE,
 }
 """``name:`` options a cover accepts, as Discord slash options or typed."""
 
@@ -151,6 +155,7 @@ _SLOT_EXAMPLES = {
     _Slot.STYLE: "style:lofi",
     _Slot.VOICE: 'voice:"Ada Nova"',
     _Slot.LENGTH: "length:30",
+    _Slot.TAKE: "take:2",
 }
 
 
@@ -160,6 +165,7 @@ _NOUNS = {
     _Slot.STYLE: "a style",
     _Slot.VOICE: "a voice",
     _Slot.LENGTH: "a length",
+    _Slot.TAKE: "a take number",
 }
 
 
@@ -241,6 +247,16 @@ def parse_cover(verb: str, arguments: str, styles: StyleIndex) -> CoverCommand |
         if isinstance(read, CommandError):
             return read
         seconds = read
+    take = 1
+    if _Slot.TAKE in text:
+        raw = text[_Slot.TAKE].strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_TAKE:
+            return CommandError(
+                ErrorCode.BAD_NUMBER,
+                f"A take is a number from 1 to {MAX_TAKE}; “{shorten(raw, 20)}” isn't one.",
+                f"For example `{example} take:2` for a second version of the same cover.",
+            )
+        take = int(raw)
     voice = text.get(_Slot.VOICE)
     if verb == "remix" and voice is not None:
         return CommandError(
@@ -275,4 +291,5 @@ def parse_cover(verb: str, arguments: str, styles: StyleIndex) -> CoverCommand |
         seconds=seconds,
         transformation=transformation,
         unsplit=unsplit,
+        take=take,
     )

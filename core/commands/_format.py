@@ -99,6 +99,8 @@ def _cover(command: CoverCommand) -> str:
         options.append("voice:" + quote(command.voice))
     if command.seconds is not None:
         options.append(f"length:{command.seconds}")
+    if command.take != 1:
+        options.append(f"take:{command.take}")
     if command.artist is not None and command.unsplit == f"{command.song} by {command.artist}":
         bare = " ".join([command.unsplit, *options])
         # Unquoted text is only kept when the grammar provably reads it back.

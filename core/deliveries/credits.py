@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.entitlements import scope_of
 from core.model import Clip, PartyKind, RightType, SubjectKind
 from core.ports import CatalogRepository
 from core.stylebook import style_name as display_style
@@ -41,7 +42,8 @@ async def credits_for(clip: Clip, catalog: CatalogRepository) -> Credits:
         if voice is not None:
             owner = await catalog.get_party(voice.owner_party_id)
             voice_owner = owner.name if owner else voice.name
-            voice_part = f"voice of {voice.name} (consented by {voice_owner}, scope: {voice.consent.scope})"
+            scope = scope_of(voice).describe()
+            voice_part = f"voice of {voice.name} (owner {voice_owner}; consent: {scope})"
     parts = []
     if writers:
         parts.append("Written by " + ", ".join(writers))

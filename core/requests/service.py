@@ -313,6 +313,7 @@ class RequestService:
             state=RequestState.QUEUED,
             created_at=now,
             updated_at=now,
+            variation=command.take - 1,
         )
         try:
             stored, created = await self._stores.requests.create(

@@ -119,3 +119,17 @@ async def test_out_of_memory_every_time_fails_clearly_and_refunds(
     assert "0 of 60" in (await erin.send("quota"))[0].text
     running = await serving.stores.requests.list_in_states(frozenset({RequestState.RUNNING}))
     assert running == []
+
+
+async def test_another_take_is_a_new_render(serving: App, render_world: RenderWorld) -> None:
+    render = CountingRender()
+    install(serving, render)
+    gina = await fan(serving, "gina")
+    first = (await gina.send(f'cover "{render_world.song}" style:lofi length:4'))[0]
+    await settle(serving)
+    second = (await gina.send(f'cover "{render_world.song}" style:lofi length:4 take:2'))[0]
+    await settle(serving)
+    a = await serving.stores.clips.for_request(first.request_id or "")
+    b = await serving.stores.clips.for_request(second.request_id or "")
+    assert a and b and a.audio_sha256 != b.audio_sha256
+    assert render.calls == 2

@@ -288,8 +288,18 @@ async def test_queue_down_keeps_request(world: ConsoleWorld) -> None:
 
 
 
-async def test_voice_cover_is_refused_while_no_voice_backend(world: ConsoleWorld) -> None:
+async def test_voice_cover_is_queued_when_the_voice_backend_runs(world: ConsoleWorld) -> None:
     assert world.songs.active_voice and world.songs.voice_song
+    dave = await fan(world, "dave")
+    reply = await say(dave, f'cover "{world.songs.voice_song}" voice:"{world.songs.active_voice}"')
+    assert reply.code == "QUEUED", reply.text
+
+
+async def test_voice_cover_is_refused_while_no_voice_backend(
+    world: ConsoleWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert world.songs.active_voice and world.songs.voice_song
+    monkeypatch.setattr(world.app.service, "_voice_conversion", False)  # e.g. pyworld missing
     dave = await fan(world, "dave")
     reply = await say(dave, f'cover "{world.songs.voice_song}" voice:"{world.songs.active_voice}"')
     assert reply.code == "VOICE_UNAVAILABLE"
