@@ -10,7 +10,7 @@ constructor; nothing is global.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import discord
 from discord import app_commands
@@ -105,23 +105,27 @@ class _Setup:
             await adapter.on_mention(message, body)
 
 
-class RefrainBot(commands.Bot):
-    """One gateway connection."""
+class _RefrainBehaviour:
+    """What both bot classes do; discord.py's client classes supply the rest (mixed in first)."""
 
-    def __init__(self, app: App, settings: DiscordSettings, *, deliveries: DeliveryService | None,
-                 events: EventSource | None, orphan_grace_s: float = 5.0,
-                 **client_options: Any) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, help_command=None,
-                         intents=intents_for(settings), tree_cls=RefrainTree, **client_options)
+    _setup: _Setup
+    adapter: DiscordAdapter
+
+    def _attach(self, app: App, settings: DiscordSettings, deliveries: DeliveryService | None,
+                events: EventSource | None, orphan_grace_s: float) -> None:
         self._setup = _Setup(settings)
-        self.adapter = DiscordAdapter(app, self, settings, deliveries=deliveries, events=events,
-                                      orphan_grace_s=orphan_grace_s)
+        self.adapter = DiscordAdapter(app, self._client, settings, deliveries=deliveries,
+                                      events=events, orphan_grace_s=orphan_grace_s)
+
+    @property
+    def _client(self) -> commands.Bot | commands.AutoShardedBot:
+        return cast("commands.Bot | commands.AutoShardedBot", self)
 
     async def setup_hook(self) -> None:
-        await self._setup.setup(self, self.adapter)
+        await self._setup.setup(self._client, self.adapter)
 
     async def on_message(self, message: discord.Message, /) -> None:
-        await self._setup.on_message(self, self.adapter, message)
+        await self._setup.on_message(self._client, self.adapter, message)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         self.adapter.removed_guilds.add(guild.id)
@@ -129,10 +133,21 @@ class RefrainBot(commands.Bot):
     async def close(self) -> None:
         if self.adapter.tracker is not None:
             await self.adapter.tracker.stop()
-        await super().close()
+        await cast(Any, super()).close()  # the discord.py client class after this one in the MRO
 
 
-class ShardedRefrainBot(commands.AutoShardedBot):
+class RefrainBot(_RefrainBehaviour, commands.Bot):
+    """One gateway connection."""
+
+    def __init__(self, app: App, settings: DiscordSettings, *, deliveries: DeliveryService | None,
+                 events: EventSource | None, orphan_grace_s: float = 5.0,
+                 **client_options: Any) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, help_command=None,
+                         intents=intents_for(settings), tree_cls=RefrainTree, **client_options)
+        self._attach(app, settings, deliveries, events, orphan_grace_s)
+
+
+class ShardedRefrainBot(_RefrainBehaviour, commands.AutoShardedBot):
     """Several shards in one process (``discord.shard_count``)."""
 
     def __init__(self, app: App, settings: DiscordSettings, *, deliveries: DeliveryService | None,
@@ -141,23 +156,7 @@ class ShardedRefrainBot(commands.AutoShardedBot):
         super().__init__(command_prefix=commands.when_mentioned, help_command=None,
                          intents=intents_for(settings), tree_cls=RefrainTree,
                          shard_count=settings.shard_count, **client_options)
-        self._setup = _Setup(settings)
-        self.adapter = DiscordAdapter(app, self, settings, deliveries=deliveries, events=events,
-                                      orphan_grace_s=orphan_grace_s)
-
-    async def setup_hook(self) -> None:
-        await self._setup.setup(self, self.adapter)
-
-    async def on_message(self, message: discord.Message, /) -> None:
-        await self._setup.on_message(self, self.adapter, message)
-
-    async def on_guild_remove(self, guild: discord.Guild) -> None:
-        self.adapter.removed_guilds.add(guild.id)
-
-    async def close(self) -> None:
-        if self.adapter.tracker is not None:
-            await self.adapter.tracker.stop()
-        await super().close()
+        self._attach(app, settings, deliveries, events, orphan_grace_s)
 
 
 def build_bot(app: App, settings: DiscordSettings | None = None, *,

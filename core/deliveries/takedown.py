@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from core.ids import new_id
 from core.model import AuditEntry, Takedown
+from core.notices import notify
 from core.ports import Clock, Stores
 
 TAKEDOWN_ACTION = "takedown"
@@ -59,6 +60,16 @@ async def take_down(
             detail=f"clip {clip.id} ({clip.recording_id}, {clip.style}) taken down: {why}",
             at=now,
         )
+    )
+    recording = await stores.catalog.get_recording(clip.recording_id)
+    title = recording.title if recording else "your clip"
+    await notify(
+        stores.audit,
+        clock,
+        clip.requester_id,
+        f"📣 Your {clip.style} cover of *{title}* (clip {clip.id[-8:]}) was taken down: {why}. "
+        "Its links no longer play and it will not be sent again.",
+        actor_user_id,
     )
     deliveries = await stores.deliveries.for_clip(clip.id)
     return TakedownOutcome(

@@ -89,9 +89,16 @@ async def test_check_schema_behind_names_both_revisions(
 
 async def test_check_schema_ahead_asks_to_upgrade_refrain(database: Database) -> None:
     async with database.engine.begin() as connection:
+        current = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
         await connection.execute(text("UPDATE alembic_version SET version_num = 'fromthefuture'"))
-    with pytest.raises(SchemaOutOfDate, match=r"does not know .* upgrade Refrain"):
-        await database.check_schema()
+    try:
+        with pytest.raises(SchemaOutOfDate, match=r"does not know .* upgrade Refrain"):
+            await database.check_schema()
+    finally:  # the PostgreSQL schema is shared by the whole session: put it back
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE alembic_version SET version_num = :v"), {"v": current}
+            )
 
 
 async def test_using_an_unmigrated_database_says_what_to_run(empty_db_url: str) -> None:
