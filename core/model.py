@@ -213,6 +213,10 @@ class ScopePolicy:
     """Moderator settings for one Discord guild or Telegram chat (a 'scope').
 
     ``None`` in an allow-list means everything the license allows.
+    ``user_seconds_per_day`` caps each member's render-seconds per UTC day in
+    this scope, on top of their tier's quota and the shared pool. ``nsfw_filter``
+    is the moderators' choice about explicit material; Refrain has no
+    free-text prompts, so it only ever applies to catalog songs marked explicit.
     """
 
     scope_id: str
@@ -224,6 +228,8 @@ class ScopePolicy:
     banned_users: frozenset[str] = frozenset()
     pool_seconds_per_day: int | None = None
     default_country: str | None = None
+    user_seconds_per_day: int | None = None
+    nsfw_filter: bool = False
 
 
 class RequestState(enum.Enum):
@@ -299,6 +305,32 @@ class Clip:
     duration_s: float
     watermark_token: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Report:
+    """A member flagging a clip for the moderators of the scope they saw it in.
+
+    ``delivery_id`` is the copy they reported when known (the Report button
+    knows it; a typed clip or request id does not). A report is open until
+    resolved; the resolution is a second, append-only record, so who reported
+    what and who closed it are both kept as they were written.
+    """
+
+    id: str
+    scope_id: str
+    clip_id: str
+    delivery_id: str | None
+    reporter_user_id: str
+    reason: str | None
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolver_user_id: str | None = None
+    resolution: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.resolved_at is None
 
 
 @dataclass(frozen=True)

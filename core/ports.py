@@ -26,6 +26,7 @@ from core.model import (
     QuotaEntry,
     Recording,
     RenderRequest,
+    Report,
     RequestState,
     ScopePolicy,
     Share,
@@ -274,6 +275,26 @@ class AuditLog(Protocol):
     async def list(self, scope_id: str, limit: int = 50) -> list[AuditEntry]: ...
 
 
+class ReportRepository(Protocol):
+    """Members' reports of clips and the moderators' resolutions (both append-only)."""
+
+    async def add(self, report: Report) -> None: ...
+    async def get(self, report_id: str) -> Report | None: ...
+
+    async def find(self, scope_id: str, report_id: str) -> Report | None:
+        """The scope's report with this id or short id (the last 8 hex digits, any case)."""
+        ...
+
+    async def list_open(self, scope_id: str, limit: int = 20) -> list[Report]:
+        """The scope's unresolved reports, newest first."""
+        ...
+
+    async def resolve(self, report_id: str, resolver_user_id: str, note: str | None,
+                      at: datetime) -> bool:
+        """Close a report; False when it was already closed (the first resolution stands)."""
+        ...
+
+
 class BlobStore(Protocol):
     """Content-addressed bytes (audio, stems, clips) keyed by sha256."""
 
@@ -313,6 +334,7 @@ class Stores:
     render_cache: RenderCache
     plays: PlayLog
     voices: VoiceProfiles
+    reports: ReportRepository
 
 
 class JobEventKind(enum.Enum):

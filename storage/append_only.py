@@ -16,7 +16,25 @@ from sqlalchemy.engine import Engine
 
 from storage.errors import AppendOnlyViolation
 
-APPEND_ONLY_TABLES = frozenset({"quota_entry", "audit_log", "takedown", "play_event", "play_qualification", "fraud_flag", "royalty_period", "period_close", "allocation_run", "run_reversal", "ledger_posting", "ledger_entry", "allocation_usage"})  # noqa: E501
+APPEND_ONLY_TABLES = frozenset(
+    {
+        "quota_entry",
+        "audit_log",
+        "takedown",
+        "play_event",
+        "play_qualification",
+        "fraud_flag",
+        "royalty_period",
+        "period_close",
+        "allocation_run",
+        "run_reversal",
+        "ledger_posting",
+        "ledger_entry",
+        "allocation_usage",
+        "report",
+        "report_resolution",
+    }
+)
 
 
 def install_append_only_guard(engine: Engine) -> None:

@@ -21,6 +21,7 @@ from storage.repositories import (
     SqlUserRepository,
 )
 from storage.repositories.plays import SqlPlayLog
+from storage.repositories.reports import SqlReportRepository
 from storage.repositories.voices import SqlVoiceRegistry
 from storage.sessions import Sessions
 
@@ -48,6 +49,7 @@ class Database:
             render_cache=SqlRenderCache(sessions),
             plays=SqlPlayLog(sessions),
             voices=SqlVoiceRegistry(sessions),
+            reports=SqlReportRepository(sessions),
         )
 
     @classmethod

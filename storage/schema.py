@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -185,6 +186,8 @@ class ScopePolicyRow(Base):
     banned_users: Mapped[list[str]] = mapped_column(JSON)
     pool_seconds_per_day: Mapped[int | None] = mapped_column(Integer)
     default_country: Mapped[str | None] = mapped_column(String(8))
+    user_seconds_per_day: Mapped[int | None] = mapped_column(Integer)  # per member, per UTC day
+    nsfw_filter: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 # -- quota ledger -------------------------------------------------------------------------
@@ -347,6 +350,37 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReportRow(Base):
+    """A member's report of a clip. Append-only: resolving adds a ``report_resolution`` row."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        # list_open(scope), newest first
+        Index("ix_report_scope_created", "scope_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    # find(scope, short id): the last 8 hex digits users type
+    short_id: Mapped[str] = mapped_column(String(8), index=True)
+    scope_id: Mapped[str] = mapped_column(String(128))
+    clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id"), index=True)
+    delivery_id: Mapped[str | None] = mapped_column(ForeignKey("delivery.id"))
+    reporter_user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReportResolutionRow(Base):
+    """How a report was closed; one per report (the first stands), append-only."""
+
+    __tablename__ = "report_resolution"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id"), primary_key=True)
+    resolver_user_id: Mapped[str] = mapped_column(ID)
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 metadata = Base.metadata

@@ -33,10 +33,16 @@ from config.discord import DiscordSettings
 from core.audio.encode import EncodeFormat
 from core.chat.handler import ChatHandler
 from core.chat.messages import Invocation, Reply, ReplyKind
-from core.commands import MAX_TAKE, CoverCommand, format_command, parse_command
+from core.commands import (
+    MAX_TAKE,
+    CoverCommand,
+    ReportCommand,
+    ResolveCommand,
+    format_command,
+    parse_command,
+)
 from core.deliveries import DeliveryService, NotDeliverable
-from core.ids import new_id
-from core.model import AuditEntry, Origin, RequestState, Transformation
+from core.model import Origin, RequestState, Transformation
 from core.ports import JobEvent, JobEventKind
 from core.requests.service import short_id
 from refrain.app import App
@@ -47,9 +53,6 @@ AUDIO_TYPES = ("audio/", "video/", "application/ogg", "application/octet-stream"
 AUDIO_SUFFIXES = frozenset(
     {".opus", ".ogg", ".oga", ".mp3", ".m4a", ".mp4", ".aac", ".wav", ".flac", ".webm", ".aiff"}
 )
-REPORT_MARK = "⚑ report"
-
-
 class DiscordAdapter:
     """One per bot; cogs and buttons call into it."""
 
@@ -280,39 +283,28 @@ class DiscordAdapter:
 
     async def submit_report(self, interaction: discord.Interaction[Any], delivery_id: str,
                             reason: str) -> None:
-        """Stopgap report queue: the report lands in the server's audit log (see requests)."""
+        """A member reports a clip: the core's report queue (moderators see it in `/refrain reports`)."""
         if not await self._admit(interaction) or not await self._defer(interaction, ephemeral=True):
             return
-        invocation = self._invocation(interaction, "report")
-        who = ChatHandler.requester(invocation)
-        reporter = await self.app.service.user_for(who)
-        delivery = await self.app.stores.deliveries.get(delivery_id)
-        what = f"clip `{short_id(delivery.clip_id)}`" if delivery else "a clip"
-        await self.app.stores.audit.append(
-            AuditEntry(
-                id=new_id(),
-                scope_id=invocation.scope_id,
-                actor_user_id=reporter.id,
-                action="report",
-                detail=f"{REPORT_MARK}: {what} (copy `{short_id(delivery_id)}`) — "
-                + " ".join(reason.split())[:400],
-                at=self.app.clock.now(),
-            )
-        )
-        await self._edit(interaction, "⚑ Thanks — the moderators of this server will look at it.")
+        command = ReportCommand(delivery_id, " ".join(reason.split())[:400] or None)
+        await self._answer_with(interaction, format_command(command))
 
     async def reports(self, interaction: discord.Interaction[Any]) -> None:
-        """The report queue: reports out of the audit log (the handler checks the moderator)."""
+        """The open reports, newest first (the handler checks the moderator)."""
         if not await self._admit(interaction) or not await self._defer(interaction, ephemeral=True):
             return
-        replies = await self.handler.handle(self._invocation(interaction, "audit 100"))
-        reply = replies[0]
-        if reply.kind is not ReplyKind.INFO:
-            await self._edit(interaction, render_reply(reply, self.long_commands).content)
+        await self._answer_with(interaction, "reports")
+
+    async def resolve_report(self, interaction: discord.Interaction[Any], report_id: str,
+                             note: str | None) -> None:
+        if not await self._admit(interaction) or not await self._defer(interaction, ephemeral=True):
             return
-        lines = [line for line in reply.text.splitlines() if REPORT_MARK in line]
-        await self._edit(interaction, "Reports:\n" + "\n".join(lines) if lines
-                         else "No clips were reported on this server.")
+        await self._answer_with(interaction, format_command(ResolveCommand(report_id, note or None)))
+
+    async def _answer_with(self, interaction: discord.Interaction[Any], text: str) -> None:
+        replies = await self.handler.handle(self._invocation(interaction, text))
+        content = "\n\n".join(render_reply(r, self.long_commands).content for r in replies)
+        await self._edit(interaction, content)
 
     @staticmethod
     async def _edit(interaction: discord.Interaction[Any], text: str) -> None:

@@ -217,3 +217,8 @@ class ModerationCog(_Cog, name="Moderation"):
     @refrain.command(name="reports", description="Clips members reported")
     async def reports(self, interaction: Interaction) -> None:
         await self.adapter.reports(interaction)
+
+    @refrain.command(name="resolve", description="Close a report")
+    @app_commands.describe(report="The report id (or its short form)", note="What was done")
+    async def resolve(self, interaction: Interaction, report: str, note: str | None = None) -> None:
+        await self.adapter.resolve_report(interaction, report, note)

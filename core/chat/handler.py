@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from core.chat.messages import Button, Invocation, Reply, ReplyKind
-from core.chat.settings import apply_setting, describe_policy
+from core.chat.settings import NSFW_NOTE, apply_setting, change_detail, describe_policy
 from core.commands import (
     DEFAULT_STYLE_ALIASES,
     AcceptTermsCommand,
@@ -24,7 +24,11 @@ from core.commands import (
     HelpCommand,
     ModeratorSettingCommand,
     QuotaCommand,
+    ReportCommand,
+    ReportsCommand,
+    ResolveCommand,
     SetCountryCommand,
+    SettingKey,
     ShowSettingsCommand,
     ShowTermsCommand,
     StatusCommand,
@@ -38,7 +42,8 @@ from core.commands import (
 from core.deliveries.trace import Tracer
 from core.entitlements import Denied, DenyCode, scope_of, voices_for_song
 from core.ids import new_id
-from core.model import AuditEntry, Recording, RenderRequest, RequestState
+from core.model import AuditEntry, Recording, RenderRequest, Report, RequestState
+from core.notices import take_unread
 from core.ports import Clock, Stores
 from core.requests.service import (
     NeedsStyle,
@@ -97,7 +102,8 @@ class ChatHandler:
                 if parsed.suggestion:
                     text += f" {parsed.suggestion}"
                 return [Reply(text, ReplyKind.ERROR, code=parsed.code.value, ephemeral=True)]
-            return await self._dispatch(invocation, parsed)
+            replies = await self._dispatch(invocation, parsed)
+            return await self._notices_for(invocation) + replies
         except Exception as exc:
             incident = short_id(new_id())
             log.exception("incident %s while handling a %s command", incident, invocation.platform)
@@ -109,6 +115,14 @@ class ChatHandler:
                 "moderator if it keeps happening; nothing was charged."
             )
             return [Reply(text, ReplyKind.ERROR, code="INTERNAL", ephemeral=True)]
+
+    async def _notices_for(self, invocation: Invocation) -> list[Reply]:
+        """One-time notices for this user (a takedown of their clip…), shown once."""
+        user = await self._stores.users.find(invocation.platform, invocation.user_id)
+        if user is None:
+            return []
+        texts = await take_unread(self._stores.audit, self._clock, user.id)
+        return [Reply(text, ReplyKind.INFO, code="NOTICE") for text in texts]
 
     @staticmethod
     def requester(invocation: Invocation) -> Requester:
@@ -154,6 +168,12 @@ class ChatHandler:
                 return [await self._moderate(inv, who, command)]
             case AuditCommand():
                 return [await self._audit(inv, command.limit)]
+            case ReportCommand():
+                return [await self._report(inv, who, command)]
+            case ReportsCommand():
+                return [await self._reports(inv, command.limit)]
+            case ResolveCommand():
+                return [await self._resolve(inv, who, command)]
         return [Reply("I don't know that command yet. Type `help`.", ReplyKind.ERROR)]
 
     async def _cover(self, who: Requester, command: CoverCommand) -> Reply:
@@ -321,6 +341,11 @@ class ChatHandler:
             f"render-seconds used this {view.tier.period}, {left} s left; clips up to "
             f"{view.tier.max_clip_seconds} s. Resets {_when(view.resets_at, self._clock.now())}."
         )
+        if view.member_limit is not None:
+            text += (
+                f" This server lets each member render {view.member_limit} s a day: "
+                f"{view.member_used or 0} s used today."
+            )
         if view.pool_limit is not None:
             text += f" Server pool: {view.pool_used or 0} of {view.pool_limit} s used today."
         return Reply(text, ReplyKind.INFO, ephemeral=True)
@@ -429,17 +454,151 @@ class ChatHandler:
         new_policy, summary = result
         await self._stores.policies.save(new_policy)
         actor = await self._service.user_for(who)
+        await self._append_audit(
+            inv.scope_id, actor.id, f"settings.{command.key.value}",
+            change_detail(summary, command.key, policy, new_policy),
+        )
+        text = f"Done: {summary}."
+        if command.key is SettingKey.NSFW_FILTER:
+            text += f" {NSFW_NOTE}"
+        return Reply(text, ReplyKind.INFO, code="SETTING_CHANGED")
+
+    async def _append_audit(self, scope_id: str, actor_id: str, action: str, detail: str) -> None:
         await self._stores.audit.append(
             AuditEntry(
                 id=new_id(),
-                scope_id=inv.scope_id,
-                actor_user_id=actor.id,
-                action=f"settings.{command.key.value}",
-                detail=summary,
+                scope_id=scope_id,
+                actor_user_id=actor_id,
+                action=action,
+                detail=detail,
                 at=self._clock.now(),
             )
         )
-        return Reply(f"Done: {summary}.", ReplyKind.INFO, code="SETTING_CHANGED")
+
+    async def _report_target(self, target: str) -> tuple[str, str | None] | None:
+        """(clip id, delivery id) of what a member named: a copy, a clip or a request."""
+        delivery = await self._stores.deliveries.get(target)
+        if delivery is not None:
+            return delivery.clip_id, delivery.id
+        clip = await self._stores.clips.get(target)
+        if clip is not None:
+            return clip.id, None
+        request = await self._stores.requests.get(target)
+        if request is None and len(target) == 8:
+            request = await self._stores.requests.find_by_short_id(target.lower())
+        if request is not None and request.clip_id is not None:
+            return request.clip_id, None
+        return None
+
+    async def _report(self, inv: Invocation, who: Requester, command: ReportCommand) -> Reply:
+        found = await self._report_target(command.target)
+        if found is None:
+            return Reply(
+                f"I can't find a clip `{command.target[:40]}`. Use the Report button under the "
+                "clip, or the request id `status` shows for a finished clip.",
+                ReplyKind.ERROR,
+                code="REPORT_TARGET_UNKNOWN",
+                ephemeral=True,
+            )
+        clip_id, delivery_id = found
+        reporter = await self._service.user_for(who)
+        already = [
+            r for r in await self._stores.reports.list_open(inv.scope_id, 100)
+            if r.clip_id == clip_id and r.reporter_user_id == reporter.id
+        ]
+        if already:
+            return Reply(
+                f"You already reported this clip (report `{short_id(already[0].id)}`); the "
+                "moderators of this server will look at it.",
+                ReplyKind.INFO,
+                code="REPORTED",
+                ephemeral=True,
+            )
+        report = Report(
+            id=new_id(),
+            scope_id=inv.scope_id,
+            clip_id=clip_id,
+            delivery_id=delivery_id,
+            reporter_user_id=reporter.id,
+            reason=command.reason,
+            created_at=self._clock.now(),
+        )
+        await self._stores.reports.add(report)
+        await self._append_audit(
+            inv.scope_id, reporter.id, "report.create",
+            f"reported clip `{short_id(clip_id)}` (report `{short_id(report.id)}`): "
+            f"{command.reason or 'no reason given'}",
+        )
+        return Reply(
+            f"Thanks — the moderators of this server will look at it (report "
+            f"`{short_id(report.id)}`).",
+            ReplyKind.INFO,
+            code="REPORTED",
+            ephemeral=True,
+        )
+
+    async def _reports(self, inv: Invocation, limit: int) -> Reply:
+        if not inv.is_moderator:
+            return Reply("Only moderators can read the reports.", ReplyKind.DENIED,
+                         code="NOT_MODERATOR")
+        reports = await self._stores.reports.list_open(inv.scope_id, limit)
+        if not reports:
+            return Reply("No open reports on this server.", ReplyKind.INFO, code="NO_REPORTS",
+                         ephemeral=True)
+        lines = ["Open reports, newest first (`resolve <id> [note]` closes one):"]
+        for report in reports:
+            reporter = await self._stores.users.get(report.reporter_user_id)
+            name = reporter.display_name if reporter else report.reporter_user_id
+            what = await self._clip_label(report.clip_id)
+            copy = f", copy `{short_id(report.delivery_id)}`" if report.delivery_id else ""
+            lines.append(
+                f"`{short_id(report.id)}` {report.created_at:%Y-%m-%d %H:%M} UTC — {name} on "
+                f"{what}{copy}: {report.reason or 'no reason given'}"
+            )
+        return Reply("\n".join(lines), ReplyKind.INFO, code="REPORTS", ephemeral=True)
+
+    async def _clip_label(self, clip_id: str) -> str:
+        clip = await self._stores.clips.get(clip_id)
+        recording = await self._stores.catalog.get_recording(clip.recording_id) if clip else None
+        title = f"*{recording.title}* " if recording else ""
+        return f"{title}clip `{short_id(clip_id)}`"
+
+    async def _resolve(self, inv: Invocation, who: Requester, command: ResolveCommand) -> Reply:
+        if not inv.is_moderator:
+            return Reply("Only moderators can resolve reports.", ReplyKind.DENIED,
+                         code="NOT_MODERATOR")
+        report = await self._stores.reports.find(inv.scope_id, command.report_id)
+        if report is None:
+            return Reply(
+                f"I can't find a report `{command.report_id[:40]}` on this server. Type "
+                "`reports` to see the open ones.",
+                ReplyKind.ERROR,
+                code="REPORT_UNKNOWN",
+                ephemeral=True,
+            )
+        actor = await self._service.user_for(who)
+        closed = report.open and await self._stores.reports.resolve(
+            report.id, actor.id, command.note, self._clock.now()
+        )
+        if not closed:
+            return Reply(
+                f"Report `{short_id(report.id)}` was already resolved.",
+                ReplyKind.INFO,
+                code="REPORT_ALREADY_RESOLVED",
+                ephemeral=True,
+            )
+        await self._append_audit(
+            inv.scope_id, actor.id, "report.resolve",
+            f"resolved report `{short_id(report.id)}` on clip `{short_id(report.clip_id)}`: "
+            f"{command.note or 'no note'}",
+        )
+        return Reply(
+            f"Report `{short_id(report.id)}` resolved"
+            + (f": {command.note}." if command.note else "."),
+            ReplyKind.INFO,
+            code="REPORT_RESOLVED",
+            ephemeral=True,
+        )
 
     async def _audit(self, inv: Invocation, limit: int) -> Reply:
         if not inv.is_moderator:

@@ -1,15 +1,18 @@
 """Moderator settings: applying a ``ModeratorSettingCommand`` to a scope policy.
 
-Returns the new policy and a one-line summary for the audit log, or a
-message saying why the value can't be used.
+``apply_setting`` returns the new policy and a one-line summary for the audit
+log, or a message saying why the value can't be used. ``describe_setting``
+words one setting's current value exactly as ``describe_policy`` lists it, so
+the audit log can say what a change was from and to in the same words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from core.commands import ModeratorSettingCommand, RefKind, SettingKey, UserRef
+from core.commands import ModeratorSettingCommand, RefKind, SettingKey, Switch, UserRef
 from core.model import ScopePolicy
 from core.ports import UserRepository
 from core.stylebook import STYLES, selectable_styles, style_name
@@ -86,6 +89,17 @@ async def apply_setting(
         case SettingKey.POOL:
             text = "no shared pool" if number is None else f"shared pool {number} s per day"
             return replace(policy, pool_seconds_per_day=number), text
+        case SettingKey.USER_LIMIT:
+            text = "no per-member limit" if number is None else (
+                f"each member may render {number} s per day"
+            )
+            return replace(policy, user_seconds_per_day=number), text
+        case SettingKey.NSFW_FILTER:
+            switch = command.value
+            assert isinstance(switch, Switch)
+            return replace(policy, nsfw_filter=switch.on), (
+                f"NSFW filter {'on' if switch.on else 'off'}"
+            )
         case SettingKey.SERVER_COUNTRY:
             country = values[0] if values else None
             text = f"server country {country}" if country else "server country cleared"
@@ -114,22 +128,72 @@ async def apply_setting(
     return f"I can't change `{key.value}` yet."
 
 
-def describe_policy(policy: ScopePolicy) -> str:
-    def listing(items: frozenset[str] | None, every: str) -> str:
-        return every if items is None else (", ".join(sorted(items)) or "none")
+NSFW_NOTE = (
+    "Refrain takes no free-text prompts: songs come from the licensed catalog, styles and "
+    "voices from fixed lists, so there is no prompt for a filter to catch. The catalog does "
+    "not mark songs explicit yet, so the filter has no effect today; the choice is kept for "
+    "when it does."
+)
+"""What ``nsfw-filter`` can and cannot do here, said wherever the setting is shown."""
 
-    return "\n".join(
-        [
-            "This server's settings:",
-            f"• styles: {listing(policy.allowed_styles, 'all')}",
-            f"• voices: {listing(policy.allowed_voices, 'all consented')}",
-            f"• channels: {listing(policy.allowed_channels, 'all')}",
-            f"• max clip length: "
-            f"{'tier limit' if policy.max_clip_seconds is None else f'{policy.max_clip_seconds} s'}",
-            f"• cooldown: {policy.cooldown_s} s",
-            f"• shared pool: "
-            f"{'off' if policy.pool_seconds_per_day is None else f'{policy.pool_seconds_per_day} s/day'}",
-            f"• server country: {policy.default_country or 'not set'}",
-            f"• banned users: {len(policy.banned_users)}",
-        ]
-    )
+
+def _listing(items: frozenset[str] | None, every: str) -> str:
+    return every if items is None else (", ".join(sorted(items)) or "none")
+
+
+def _seconds(value: int | None, off: str, unit: str = "s") -> str:
+    return off if value is None else f"{value} {unit}"
+
+
+_SHOWN: tuple[tuple[str, Callable[[ScopePolicy], str]], ...] = (
+    ("styles", lambda p: _listing(p.allowed_styles, "all")),
+    ("voices", lambda p: _listing(p.allowed_voices, "all consented")),
+    ("channels", lambda p: _listing(p.allowed_channels, "all")),
+    ("max clip length", lambda p: _seconds(p.max_clip_seconds, "tier limit")),
+    ("cooldown", lambda p: f"{p.cooldown_s} s"),
+    ("shared pool", lambda p: _seconds(p.pool_seconds_per_day, "off", "s/day")),
+    ("per-member limit", lambda p: _seconds(p.user_seconds_per_day, "off", "s/day")),
+    ("server country", lambda p: p.default_country or "not set"),
+    ("NSFW filter", lambda p: "on" if p.nsfw_filter else "off"),
+    ("banned users", lambda p: str(len(p.banned_users))),
+)
+_SHOWN_BY_LABEL = dict(_SHOWN)
+
+_LABEL_OF: dict[SettingKey, str] = {
+    SettingKey.STYLES: "styles",
+    SettingKey.DISABLE_STYLE: "styles",
+    SettingKey.ENABLE_STYLE: "styles",
+    SettingKey.VOICES: "voices",
+    SettingKey.CHANNELS: "channels",
+    SettingKey.MAX_LENGTH: "max clip length",
+    SettingKey.COOLDOWN: "cooldown",
+    SettingKey.POOL: "shared pool",
+    SettingKey.USER_LIMIT: "per-member limit",
+    SettingKey.SERVER_COUNTRY: "server country",
+    SettingKey.NSFW_FILTER: "NSFW filter",
+    SettingKey.BAN: "banned users",
+    SettingKey.UNBAN: "banned users",
+}
+
+
+def describe_setting(policy: ScopePolicy, key: SettingKey) -> str:
+    """The value ``key`` changes, worded as ``describe_policy`` shows it (``"120 s"``)."""
+    return _SHOWN_BY_LABEL[_LABEL_OF[key]](policy)
+
+
+def change_detail(summary: str, key: SettingKey, before: ScopePolicy, after: ScopePolicy) -> str:
+    """The audit line of a change: what was done, and the value before → after.
+
+    ``"cooldown 120 s between requests (cooldown: 0 s → 120 s)"``.
+    """
+    old, new = describe_setting(before, key), describe_setting(after, key)
+    same = " (unchanged)" if old == new else ""
+    return f"{summary} ({_LABEL_OF[key]}: {old} → {new}{same})"
+
+
+def describe_policy(policy: ScopePolicy) -> str:
+    lines = ["This server's settings:"]
+    lines += [f"• {label}: {shown(policy)}" for label, shown in _SHOWN]
+    if policy.nsfw_filter:
+        lines.append(NSFW_NOTE)
+    return "\n".join(lines)

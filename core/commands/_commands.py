@@ -179,7 +179,7 @@ class ModeratorSettingCommand:
 
     @property
     def number(self) -> int | None:
-        """The seconds of ``max-length``, ``cooldown`` and ``pool``; ``None`` otherwise or off."""
+        """The seconds of ``max-length``, ``cooldown``, ``pool``, ``user-limit``; else ``None``."""
         return self.value.seconds if isinstance(self.value, Duration) else None
 
 
@@ -192,6 +192,51 @@ class AuditCommand:
     """Show the latest entries of the moderation audit log."""
 
     limit: int = DEFAULT_AUDIT_LIMIT
+
+
+MAX_REPORT_CHARS = 400
+"""The longest reason or resolution note kept; a report is a pointer, not an essay."""
+
+
+@dataclass(frozen=True)
+class ReportCommand:
+    """Flag a clip for this server's moderators.
+
+    ``target`` is a clip id or a delivery id (the copy the reporter saw), as
+    typed; the use case finds which. ``reason`` is free text, ``None`` when
+    none was given; construction refuses blank or over-long text so the
+    grammar is the one place that words that error.
+    """
+
+    target: str
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.target.strip():
+            raise ValueError("a report names a clip")
+        if self.reason is not None and not (
+            self.reason.strip() and len(self.reason) <= MAX_REPORT_CHARS
+        ):
+            raise ValueError(f"a reason is None or 1..{MAX_REPORT_CHARS} characters")
+
+
+@dataclass(frozen=True)
+class ReportsCommand:
+    """The open reports of this server, newest first (moderators)."""
+
+    limit: int = DEFAULT_AUDIT_LIMIT
+
+
+@dataclass(frozen=True)
+class ResolveCommand:
+    """Close one report (by id or its short form), with an optional note (moderators)."""
+
+    report_id: str
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.note is not None and not (self.note.strip() and len(self.note) <= MAX_REPORT_CHARS):
+            raise ValueError(f"a note is None or 1..{MAX_REPORT_CHARS} characters")
 
 
 Command: TypeAlias = (
@@ -209,5 +254,8 @@ Command: TypeAlias = (
     | ShowSettingsCommand
     | ModeratorSettingCommand
     | AuditCommand
+    | ReportCommand
+    | ReportsCommand
+    | ResolveCommand
 )
 """Everything ``parse_command`` can return besides a ``CommandError``."""

@@ -22,6 +22,9 @@ from core.commands._commands import (
     HelpCommand,
     ModeratorSettingCommand,
     QuotaCommand,
+    ReportCommand,
+    ReportsCommand,
+    ResolveCommand,
     SetCountryCommand,
     ShowSettingsCommand,
     ShowTermsCommand,
@@ -38,6 +41,7 @@ from core.commands._settings import (
     RefKind,
     SettingValue,
     StyleList,
+    Switch,
     UserRef,
     VoiceList,
 )
@@ -88,6 +92,12 @@ def format_command(command: Command) -> str:
             return f"settings {key.value} {_setting(value)}"
         case AuditCommand(limit):
             return f"audit {limit}"
+        case ReportCommand(target, reason):
+            return f"report {target}" if reason is None else f"report {target} {quote(reason)}"
+        case ReportsCommand(limit):
+            return f"reports {limit}"
+        case ResolveCommand(report_id, note):
+            return f"resolve {report_id}" if note is None else f"resolve {report_id} {quote(note)}"
 
 
 def _cover(command: CoverCommand) -> str:
@@ -146,3 +156,5 @@ def _setting(value: SettingValue) -> str:
             return code or "clear"
         case UserRef(kind, name):
             return f"<@{name}>" if kind is RefKind.ID else f"@{name}"
+        case Switch(on):
+            return "on" if on else "off"

@@ -21,7 +21,8 @@ Refrain makes short, licensed covers of catalog songs.
 • `quota` — your seconds left · `status [id]` · `cancel <id>`
 • `terms`, `terms accept` · `settings country DE` — your country
 • `trace` + an audio file — whose clip is this? (moderators)
-• Moderators: `settings`, `settings <key> <value>`, `audit`
+• `report <clip id> [what is wrong]` — flag a clip for this server's moderators
+• Moderators: `settings`, `settings <key> <value>`, `audit`, `reports`, `resolve <id>`
 `help <command>` explains one, e.g. `help cover`."""
 
 _TOPICS = {
@@ -63,9 +64,20 @@ Moderators (`settings` shows the current ones):
 • `settings channels #covers #music` | `all`
 • `settings max-length 60` | `off` · `settings cooldown 30` | `off`
 • `settings pool 3600` (seconds per day for the whole server) | `off`
+• `settings user-limit 300` (seconds per day for each member, within the pool) | `off`
 • `settings server-country DE` | `clear` — the default for members without one
-• `settings ban @name`, `settings unban @name`""",
+• `settings ban @name`, `settings unban @name`
+• `settings nsfw-filter on` | `off` — Refrain takes no free-text prompts (catalog songs, \
+fixed styles and voices); the setting is kept for songs the catalog marks explicit.""",
     "audit": "`audit` (moderators) shows who changed which setting; `audit 50` shows more.",
+    "report": """\
+`report <clip id> [what is wrong]` tells this server's moderators about a clip, e.g. \
+`report 1a2b3c4d wrong artist name`. The id can be the clip's, the copy's or the request's \
+(`status` shows yours); the Report button under a clip does the same.""",
+    "reports": "`reports` (moderators) lists the open reports, newest first; `reports 50` more.",
+    "resolve": """\
+`resolve <report id> [note]` (moderators) closes a report, e.g. `resolve 1a2b3c4d clip taken \
+down`. `reports` shows the ids; the audit log keeps who closed it and why.""",
     "help": "`help` shows all commands; `help cover` explains one.",
 }
 

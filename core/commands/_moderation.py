@@ -27,6 +27,7 @@ from core.commands._settings import (
     SettingKey,
     SettingValue,
     StyleList,
+    Switch,
     VoiceList,
 )
 from core.commands._styles import MAX_STYLE_WORDS, StyleIndex
@@ -44,6 +45,7 @@ from core.commands._verbs import closest
 
 MAX_COOLDOWN_SECONDS = 86_400
 MAX_POOL_SECONDS = 1_000_000
+MAX_USER_LIMIT_SECONDS = 86_400  # a member cannot render more than a day of audio a day
 
 _USER_COUNTRY = "country"
 _KEYS: dict[str, SettingKey | None] = {
@@ -62,14 +64,23 @@ _KEYS: dict[str, SettingKey | None] = {
     "maxlen": SettingKey.MAX_LENGTH,
     "cooldown": SettingKey.COOLDOWN,
     "pool": SettingKey.POOL,
+    "userlimit": SettingKey.USER_LIMIT,
+    "memberlimit": SettingKey.USER_LIMIT,
     "servercountry": SettingKey.SERVER_COUNTRY,
     "defaultcountry": SettingKey.SERVER_COUNTRY,
     "ban": SettingKey.BAN,
     "unban": SettingKey.UNBAN,
+    "nsfwfilter": SettingKey.NSFW_FILTER,
+    "nsfw": SettingKey.NSFW_FILTER,
+    "explicitfilter": SettingKey.NSFW_FILTER,
 }
 """Setting names with separators squashed, so ``max_length`` and ``maxLength`` work too."""
 
-_FIRST_WORDS = frozenset({"disable", "enable", "server", "default", "max"})
+_FIRST_WORDS = frozenset(
+    {"disable", "enable", "server", "default", "max", "user", "member", "nsfw", "explicit"}
+)
+_ON_WORDS = frozenset({"on", "yes", "true", "enable", "enabled", "1"})
+_OFF_WORDS = frozenset({"off", "no", "false", "disable", "disabled", "0"})
 
 _EXAMPLES = {
     None: "settings country DE",
@@ -81,9 +92,11 @@ _EXAMPLES = {
     SettingKey.MAX_LENGTH: "settings max-length 60",
     SettingKey.COOLDOWN: "settings cooldown 60",
     SettingKey.POOL: "settings pool 3600",
+    SettingKey.USER_LIMIT: "settings user-limit 300",
     SettingKey.SERVER_COUNTRY: "settings server-country DE",
     SettingKey.BAN: "settings ban @name",
     SettingKey.UNBAN: "settings unban @name",
+    SettingKey.NSFW_FILTER: "settings nsfw-filter on",
 }
 
 
@@ -178,6 +191,12 @@ def _value(key: SettingKey, tokens: list[Token], styles: StyleIndex) -> SettingV
             return _duration(key, tokens, 0, MAX_COOLDOWN_SECONDS, 0)
         case SettingKey.POOL:
             return _duration(key, tokens, 1, MAX_POOL_SECONDS, None)
+        case SettingKey.USER_LIMIT:
+            return _duration(key, tokens, 1, MAX_USER_LIMIT_SECONDS, None)
+        case SettingKey.NSFW_FILTER:
+            if word in _ON_WORDS or word in _OFF_WORDS:
+                return Switch(word in _ON_WORDS)
+            return _bad(key, f"`settings {key.value}` takes `on` or `off` (not “{shorten(text, 20)}”).")
         case SettingKey.SERVER_COUNTRY:
             return _country(tokens, key)
         case SettingKey.BAN | SettingKey.UNBAN:

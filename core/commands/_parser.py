@@ -29,6 +29,7 @@ from core.commands._commands import (
 from core.commands._cover import parse_cover
 from core.commands._errors import CommandError, ErrorCode
 from core.commands._moderation import parse_settings
+from core.commands._reports import parse_report, parse_reports, parse_resolve
 from core.commands._styles import DEFAULT_STYLE_ALIASES, StyleIndex
 from core.commands._text import EXAMPLE, clean_text, fold, shorten
 from core.commands._tokens import TokenKind, tokenize, value_text
@@ -99,6 +100,12 @@ def _dispatch(verb: Verb, arguments: str, styles: StyleIndex) -> Command | Comma
             return parse_settings(arguments, styles)
         case Verb.AUDIT:
             return _audit(arguments)
+        case Verb.REPORT:
+            return parse_report(arguments)
+        case Verb.REPORTS:
+            return parse_reports(arguments)
+        case Verb.RESOLVE:
+            return parse_resolve(arguments)
         case Verb.QUOTA | Verb.TRACE:
             if arguments:
                 return _no_arguments(verb)

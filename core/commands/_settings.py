@@ -24,9 +24,11 @@ class SettingKey(enum.Enum):
     MAX_LENGTH = "max-length"
     COOLDOWN = "cooldown"
     POOL = "pool"
+    USER_LIMIT = "user-limit"  # render-seconds per member per day, within the pool
     SERVER_COUNTRY = "server-country"  # `settings country` is the user's own country
     BAN = "ban"
     UNBAN = "unban"
+    NSFW_FILTER = "nsfw-filter"
 
 
 class RefKind(enum.Enum):
@@ -79,7 +81,7 @@ class ChannelList:
 
 @dataclass(frozen=True)
 class Duration:
-    """Seconds for ``max-length``, ``cooldown`` and ``pool``; ``None`` switches the limit off.
+    """Seconds for ``max-length``, ``cooldown``, ``pool`` and ``user-limit``; ``None`` is off.
 
     A cooldown that is off is ``0`` rather than ``None`` because the policy
     stores it as a plain number of seconds.
@@ -95,7 +97,16 @@ class CountryChoice:
     code: str | None
 
 
-SettingValue: TypeAlias = StyleList | VoiceList | ChannelList | Duration | CountryChoice | UserRef
+@dataclass(frozen=True)
+class Switch:
+    """``on`` or ``off`` for a setting that is either (``nsfw-filter``)."""
+
+    on: bool
+
+
+SettingValue: TypeAlias = (
+    StyleList | VoiceList | ChannelList | Duration | CountryChoice | UserRef | Switch
+)
 
 VALUE_TYPES: dict[SettingKey, type[SettingValue]] = {
     SettingKey.STYLES: StyleList,
@@ -106,8 +117,10 @@ VALUE_TYPES: dict[SettingKey, type[SettingValue]] = {
     SettingKey.MAX_LENGTH: Duration,
     SettingKey.COOLDOWN: Duration,
     SettingKey.POOL: Duration,
+    SettingKey.USER_LIMIT: Duration,
     SettingKey.SERVER_COUNTRY: CountryChoice,
     SettingKey.BAN: UserRef,
     SettingKey.UNBAN: UserRef,
+    SettingKey.NSFW_FILTER: Switch,
 }
 """The one value type each key takes; ``ModeratorSettingCommand`` enforces it."""

@@ -25,6 +25,9 @@ class Verb(enum.Enum):
     TERMS = "terms"
     SETTINGS = "settings"
     AUDIT = "audit"
+    REPORT = "report"
+    REPORTS = "reports"
+    RESOLVE = "resolve"
 
 
 _ALIASES = {
@@ -34,6 +37,7 @@ _ALIASES = {
     "start": Verb.HELP,  # what Telegram sends when someone opens the bot
     "commands": Verb.HELP,
     "?": Verb.HELP,
+    "flag": Verb.REPORT,
 }
 
 

@@ -6,6 +6,7 @@ the quota-ledger arithmetic every store must uphold (``used_seconds``,
 ``apply``).
 """
 
+from core.entitlements._limits import member_account
 from core.entitlements._voice import ScopeError, VoiceScope, scope_of, voices_for_song
 from core.entitlements.context import EntitlementContext
 from core.entitlements.decision import Denied, DenyCode, Granted
@@ -28,6 +29,7 @@ __all__ = [
     "apply",
     "check",
     "fits",
+    "member_account",
     "period_bounds",
     "scope_of",
     "used_seconds",

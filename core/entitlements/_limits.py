@@ -1,4 +1,5 @@
-"""Rules about how much: clip length, cooldown, the user's quota and the server's pool.
+"""Rules about how much: clip length, cooldown, the user's quota, the server's per-member
+limit and the server's pool.
 
 These come last because they are the easiest to fix (a shorter ``length:``, a
 short wait) and a fan should first learn whether the song can be made at all.
@@ -8,6 +9,7 @@ Quota refusals say when the time comes back, to the minute, in UTC.
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -141,6 +143,57 @@ def user_quota(ctx: EntitlementContext, rights: Rights) -> Denied | None:
     )
 
 
+MAX_ACCOUNT_CHARS = 160
+"""Quota account names are stored in 160 characters."""
+
+
+def member_account(scope_id: str, user_id: str) -> str:
+    """The quota account of one member's daily seconds in one scope.
+
+    Readable (``member:<scope>:<user>``) for real platform scope ids; a scope id
+    long enough to overflow the column is replaced by its digest, which keeps
+    the account unique per scope.
+    """
+    account = f"member:{scope_id}:{user_id}"
+    if len(account) <= MAX_ACCOUNT_CHARS:
+        return account
+    digest = hashlib.sha256(scope_id.encode()).hexdigest()[:32]
+    return f"member:{digest}:{user_id}"
+
+
+def member_limit(ctx: EntitlementContext, rights: Rights) -> Denied | None:
+    """Each member's render-seconds per UTC day in this scope, set by its moderators.
+
+    It sits between the user's own quota and the shared pool: it is about
+    this user, but a better tier does not lift it, so the words say who sets it.
+    """
+    limit = ctx.policy.user_seconds_per_day
+    used = ctx.member_used_seconds or 0
+    if limit is None or used + ctx.seconds <= limit:
+        return None
+    _, end = period_bounds(Period.DAY, ctx.now)
+    resets = say.resets(end, ctx.now)
+    title = say.song(ctx.recording)
+    left = max(0, limit - used)
+    if left:
+        message = (
+            f"This server lets each member render {limit} s a day, and you have {left} s "
+            f"left today; {title} at {ctx.seconds} s needs {ctx.seconds}. Ask for "
+            f"`length:{left}` or less, or wait: your time here {resets}."
+        )
+    else:
+        message = (
+            f"This server lets each member render {limit} s a day, and you've used it all, "
+            f"so {title} has to wait: your time here {resets}. Ask again then."
+        )
+    return Denied(
+        DenyCode.MEMBER_LIMIT_EXHAUSTED,
+        message,
+        "Moderators can change it with `settings user-limit`.",
+        retry_at=end,
+    )
+
+
 def server_pool(ctx: EntitlementContext, rights: Rights) -> Denied | None:
     limit = ctx.policy.pool_seconds_per_day
     used = ctx.pool_used_seconds or 0
@@ -175,9 +228,15 @@ def grant(ctx: EntitlementContext, rights: Rights) -> Granted:
     reservations = [
         Reservation(f"user:{ctx.user.id}", ctx.seconds, ctx.tier.seconds_per_period, start)
     ]
+    day_start, _ = period_bounds(Period.DAY, ctx.now)
+    member = ctx.policy.user_seconds_per_day
+    if member is not None:
+        reservations.append(
+            Reservation(member_account(ctx.policy.scope_id, ctx.user.id), ctx.seconds, member,
+                        day_start)
+        )
     pool = ctx.policy.pool_seconds_per_day
     if pool is not None:
-        day_start, _ = period_bounds(Period.DAY, ctx.now)
         reservations.append(
             Reservation(f"pool:{ctx.policy.scope_id}", ctx.seconds, pool, day_start)
         )

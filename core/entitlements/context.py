@@ -53,6 +53,8 @@ class EntitlementContext:
         territory: the user's country, else the scope default, else ``WW``.
         user_used_seconds: the user's reserved minus refunded seconds this period.
         pool_used_seconds: the scope pool's usage today, ``None`` without a pool.
+        member_used_seconds: the user's usage in this scope today, ``None``
+            when the scope sets no per-member limit (``user_seconds_per_day``).
         last_request_at: when the user last asked in this scope (for the cooldown).
         required_terms_version: the terms version users must have accepted.
         now: the decision time, aware UTC.
@@ -86,12 +88,14 @@ class EntitlementContext:
     required_terms_version: str
     now: datetime
     style_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    member_used_seconds: int | None = None
 
     def __post_init__(self) -> None:
         if self.seconds < 1:
             raise ValueError(f"a clip lasts at least 1 s, got {self.seconds}")
-        if self.user_used_seconds < 0 or (
-            self.pool_used_seconds is not None and self.pool_used_seconds < 0
+        if self.user_used_seconds < 0 or any(
+            used is not None and used < 0
+            for used in (self.pool_used_seconds, self.member_used_seconds)
         ):
             raise ValueError("quota usage cannot be negative")
         Period(self.tier.period)  # raises ValueError for an unknown period

@@ -32,6 +32,7 @@ class DenyCode(enum.Enum):
     CLIP_TOO_LONG = "CLIP_TOO_LONG"
     COOLDOWN = "COOLDOWN"
     USER_QUOTA_EXHAUSTED = "USER_QUOTA_EXHAUSTED"
+    MEMBER_LIMIT_EXHAUSTED = "MEMBER_LIMIT_EXHAUSTED"  # the server's per-member daily limit
     SERVER_POOL_EXHAUSTED = "SERVER_POOL_EXHAUSTED"
 
 
@@ -67,8 +68,9 @@ class Granted:
         seconds: the clip length to render and to charge.
         max_seconds: the longest clip this user may ask for here (tier, license
             and server limits together), for "up to N s" hints.
-        reservations: ``user:<id>`` on the tier's period and, when the server
-            has a shared pool, ``pool:<scope id>`` on the UTC day.
+        reservations: ``user:<id>`` on the tier's period; when the server
+            limits each member, ``member:<scope id>:<user id>`` on the UTC day;
+            when it has a shared pool, ``pool:<scope id>`` on the UTC day.
         priority: queue priority of the user's tier (higher goes first).
     """
 

@@ -4,7 +4,8 @@
 in the order that gives a fan the most useful answer first: who they are and
 where they ask (banned, terms, channel), then whether the song can be made at
 all (opt-out, license, territory, transformation, voice, style), and only then
-how much (length, cooldown, the user's quota, the server's pool). So a banned
+how much (length, cooldown, the user's quota, the server's per-member limit,
+the server's pool). So a banned
 user hears that they are banned, not that their quota is empty.
 
 Moderators are exempt from the cooldown and from nothing else.
@@ -38,6 +39,7 @@ _UNDER_LICENSE: tuple[_RightsRule, ...] = (
     _limits.length,
     _limits.cooldown,
     _limits.user_quota,
+    _limits.member_limit,
     _limits.server_pool,
 )
 

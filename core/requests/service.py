@@ -22,6 +22,7 @@ from core.entitlements import (
     EntitlementContext,
     Granted,
     check,
+    member_account,
     period_bounds,
 )
 from core.ids import new_id
@@ -112,6 +113,8 @@ class QuotaView:
     resets_at: datetime
     pool_used: int | None
     pool_limit: int | None
+    member_used: int | None = None
+    member_limit: int | None = None
 
 
 class RequestService:
@@ -261,6 +264,11 @@ class RequestService:
             if policy.pool_seconds_per_day is not None
             else None
         )
+        member_used = (
+            await self._stores.quota.used_seconds(member_account(who.scope_id, user.id), day_start)
+            if policy.user_seconds_per_day is not None
+            else None
+        )
         context = EntitlementContext(
             user=user,
             tier=tier,
@@ -279,6 +287,7 @@ class RequestService:
             territory=territory,
             user_used_seconds=user_used,
             pool_used_seconds=pool_used,
+            member_used_seconds=member_used,
             last_request_at=await self._stores.requests.last_created_at(user.id, who.scope_id),
             required_terms_version=self._terms_version,
             now=now,
@@ -341,9 +350,14 @@ class RequestService:
     def _quota_race_denial(self, exc: QuotaExceeded, tier: Tier, now: datetime) -> Denied:
         """Another submit won the last seconds between our check and our insert."""
         pool = exc.account.startswith("pool:")
-        _, resets = period_bounds("day" if pool else tier.period, now)
-        code = DenyCode.SERVER_POOL_EXHAUSTED if pool else DenyCode.USER_QUOTA_EXHAUSTED
-        who = "This server's shared render time" if pool else "Your render time"
+        member = exc.account.startswith("member:")
+        _, resets = period_bounds("day" if pool or member else tier.period, now)
+        if pool:
+            code, who = DenyCode.SERVER_POOL_EXHAUSTED, "This server's shared render time"
+        elif member:
+            code, who = DenyCode.MEMBER_LIMIT_EXHAUSTED, "Your render time on this server"
+        else:
+            code, who = DenyCode.USER_QUOTA_EXHAUSTED, "Your render time"
         return Denied(
             code=code,
             message=f"{who} is used up ({exc.used} of {exc.limit} s). It resets at "
@@ -420,7 +434,16 @@ class RequestService:
         if policy.pool_seconds_per_day is not None:
             day_start, _ = period_bounds("day", now)
             pool_used = await self._stores.quota.used_seconds(f"pool:{who.scope_id}", day_start)
-        return QuotaView(tier, used, resets, pool_used, policy.pool_seconds_per_day)
+        member_used = None
+        if policy.user_seconds_per_day is not None:
+            day_start, _ = period_bounds("day", now)
+            member_used = await self._stores.quota.used_seconds(
+                member_account(who.scope_id, user.id), day_start
+            )
+        return QuotaView(
+            tier, used, resets, pool_used, policy.pool_seconds_per_day,
+            member_used, policy.user_seconds_per_day,
+        )
 
     async def recover(self, *, include_running: bool = False) -> int:
         """Enqueue every QUEUED request again (after a restart or a queue outage).

@@ -26,6 +26,8 @@ def policy_row(policy: ScopePolicy) -> ScopePolicyRow:
         banned_users=sorted(policy.banned_users),
         pool_seconds_per_day=policy.pool_seconds_per_day,
         default_country=policy.default_country,
+        user_seconds_per_day=policy.user_seconds_per_day,
+        nsfw_filter=policy.nsfw_filter,
     )
 
 
@@ -40,6 +42,8 @@ def policy_of(row: ScopePolicyRow) -> ScopePolicy:
         banned_users=frozenset(row.banned_users),
         pool_seconds_per_day=row.pool_seconds_per_day,
         default_country=row.default_country,
+        user_seconds_per_day=row.user_seconds_per_day,
+        nsfw_filter=bool(row.nsfw_filter),
     )
 
 

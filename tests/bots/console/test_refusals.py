@@ -188,6 +188,22 @@ async def test_server_pool_exhausted(world: ConsoleWorld) -> None:
     assert "server" in reply.text.lower()
 
 
+async def test_member_limit_exhausted_and_refunded_on_cancel(world: ConsoleWorld) -> None:
+    mod = world.session("mod", moderator=True)
+    assert (await say(mod, "settings user-limit 20")).code == "SETTING_CHANGED"
+    alice, bob = await fan(world, "alice"), await fan(world, "bob")
+    song = world.songs.open_song
+    queued = await say(alice, f'cover "{song}" style:lofi length:15')
+    assert queued.code == "QUEUED"
+    assert "each member render 20 s a day: 15 s used" in (await say(alice, "quota")).text
+    reply = await say(alice, f'cover "{song}" style:acoustic length:10')
+    assert reply.code == "MEMBER_LIMIT_EXHAUSTED"
+    assert "20 s a day" in reply.text and "length:5" in reply.text and "UTC" in reply.text
+    assert (await say(bob, f'cover "{song}" style:acoustic length:10')).code == "QUEUED"
+    assert (await say(alice, queued.buttons[0].command)).code == "CANCELLED"
+    assert (await say(alice, f'cover "{song}" style:acoustic length:20')).code == "QUEUED"
+
+
 async def test_channel_not_allowed(world: ConsoleWorld) -> None:
     mod = world.session("mod", moderator=True)
     assert (await say(mod, "settings channels #covers")).code == "SETTING_CHANGED"

@@ -101,7 +101,7 @@ CASES: dict[ErrorCode, list[tuple[str, str, str]]] = {
             "settings colour red",
             "There is no setting “colour”",
             "styles, disable-style, enable-style, voices, channels, max-length, cooldown, pool, "
-            "server-country, ban, unban",
+            "user-limit, server-country, ban, unban, nsfw-filter",
         ),
         ("settings cooldwn 30", "“cooldwn”", "Did you mean `settings cooldown`?"),
     ],

@@ -24,6 +24,7 @@ from core.commands import (
     RefKind,
     SettingKey,
     StyleList,
+    Switch,
     UserRef,
     VoiceList,
     format_command,
@@ -71,6 +72,8 @@ _PIECES = [
     "country", "server-country", "styles", "voices", "channels", "max-length", "cooldown",
     "pool", "ban", "unban", "disable-style", "enable", "style", "<@123>", "<@!9>", "@erin",
     "<#55>", "#covers", "-100", "accept", "ＣＯＶＥＲ", "\u00ad", "\t", "\n",
+    "report", "reports", "resolve", "flag", "user-limit", "nsfw-filter", "nsfw", "on", "reason:",
+    "clip:",
 ]  # fmt: skip
 _SEPARATORS = st.sampled_from([" ", " ", " ", "", "  ", "\t"])
 
@@ -177,6 +180,10 @@ def setting_commands(draw: st.DrawFn) -> ModeratorSettingCommand:
         value = Duration(draw(st.integers(0, 86_400)))
     elif key is SettingKey.POOL:
         value = Duration(draw(st.none() | st.integers(1, 1_000_000)))
+    elif key is SettingKey.USER_LIMIT:
+        value = Duration(draw(st.none() | st.integers(1, 86_400)))
+    elif key is SettingKey.NSFW_FILTER:
+        value = Switch(draw(st.booleans()))
     elif key is SettingKey.SERVER_COUNTRY:
         value = CountryChoice(draw(st.none() | st.sampled_from(["DE", "GB", "US", "JP", "BR"])))
     else:

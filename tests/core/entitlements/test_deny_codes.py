@@ -246,6 +246,37 @@ def test_server_pool_exhausted() -> None:
     assert "server" in shown(decision).lower() and "00:00 UTC" in shown(decision)
 
 
+def test_member_limit_exhausted_names_the_server_rule_and_the_reset() -> None:
+    policy = dataclasses.replace(POLICY, user_seconds_per_day=50)
+    decision = check(context(policy=policy, member_used_seconds=40))
+    assert isinstance(decision, Denied) and decision.code is DenyCode.MEMBER_LIMIT_EXHAUSTED
+    assert decision.retry_at == MIDNIGHT
+    text = shown(decision)
+    assert "each member" in text and "50 s a day" in text and "10 s left" in text
+    assert "length:10" in text and "00:00 UTC" in text and "settings user-limit" in text
+
+
+def test_member_limit_used_up_says_to_wait() -> None:
+    policy = dataclasses.replace(POLICY, user_seconds_per_day=30)
+    text = refused(context(policy=policy, member_used_seconds=30), DenyCode.MEMBER_LIMIT_EXHAUSTED)
+    assert "used it all" in text and "length:" not in text
+
+
+def test_grant_reserves_the_member_limit_on_the_day() -> None:
+    policy = dataclasses.replace(POLICY, user_seconds_per_day=45, pool_seconds_per_day=300)
+    decision = check(
+        context(policy=policy, member_used_seconds=25, pool_used_seconds=0,
+                tier=DEFAULT_TIERS["fan"])
+    )
+    assert isinstance(decision, Granted)
+    day = datetime(2026, 11, 28, tzinfo=UTC)
+    assert decision.reservations == (
+        Reservation("user:user-alice", 20, 600, day),
+        Reservation("member:console:testguild:user-alice", 20, 45, day),
+        Reservation("pool:console:testguild", 20, 300, day),
+    )
+
+
 def test_every_code_is_reached_by_this_file() -> None:
     """A new DenyCode must come with a test here."""
     reached = {
@@ -254,6 +285,7 @@ def test_every_code_is_reached_by_this_file() -> None:
         DenyCode.TRANSFORMATION_NOT_LICENSED, DenyCode.VOICE_UNKNOWN, DenyCode.VOICE_REVOKED,
         DenyCode.VOICE_NOT_CONSENTED, DenyCode.STYLE_NOT_LICENSED,
         DenyCode.STYLE_DISABLED_BY_SERVER, DenyCode.CLIP_TOO_LONG, DenyCode.COOLDOWN,
-        DenyCode.USER_QUOTA_EXHAUSTED, DenyCode.SERVER_POOL_EXHAUSTED,
+        DenyCode.USER_QUOTA_EXHAUSTED, DenyCode.MEMBER_LIMIT_EXHAUSTED,
+        DenyCode.SERVER_POOL_EXHAUSTED,
     }
     assert reached == set(DenyCode)

@@ -73,6 +73,7 @@ BREAKERS: dict[DenyCode, Breaker] = {
         c, last_request_at=NOW - timedelta(seconds=10)
     ),
     DenyCode.USER_QUOTA_EXHAUSTED: lambda c: dataclasses.replace(c, user_used_seconds=50),
+    DenyCode.MEMBER_LIMIT_EXHAUSTED: lambda c: dataclasses.replace(c, member_used_seconds=40),
     DenyCode.SERVER_POOL_EXHAUSTED: lambda c: dataclasses.replace(c, pool_used_seconds=90),
 }
 
@@ -87,6 +88,7 @@ def busy_voice_cover() -> EntitlementContext:
         allowed_styles=frozenset({"lofi", "synthwave"}),
         cooldown_s=60,
         pool_seconds_per_day=100,
+        user_seconds_per_day=50,
         max_clip_seconds=40,
     )
     return context(
@@ -96,6 +98,7 @@ def busy_voice_cover() -> EntitlementContext:
         requested_voice="Ben Lark",
         voice_model=BEN_LARK,
         pool_used_seconds=0,
+        member_used_seconds=0,
         last_request_at=NOW - timedelta(minutes=2),
     )
 

@@ -1,0 +1,121 @@
+"""The report queue's grammar: ``report``, ``reports`` and ``resolve``.
+
+``report <clip> [reason]`` is for everyone: a clip is named by whatever id
+the reporter has at hand (the clip's, the copy's or the request's, which
+``status`` shows), and the use case finds which. The reason is free text and
+may be quoted or not; Discord's ``clip:`` and ``reason:`` option names are
+accepted in front of the values, as for the other verbs. ``reports [n]`` and
+``resolve <report> [note]`` are the moderators' side.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.commands._commands import (
+    DEFAULT_AUDIT_LIMIT,
+    MAX_AUDIT_LIMIT,
+    MAX_REPORT_CHARS,
+    ReportCommand,
+    ReportsCommand,
+    ResolveCommand,
+)
+from core.commands._errors import CommandError, ErrorCode
+from core.commands._text import fold, shorten
+from core.commands._tokens import TokenKind, tokenize
+from core.commands._values import parse_request_id
+
+_TARGET_KEY = re.compile(r"(?i)(?:clip|id|copy|delivery|report)\s*:\s*")
+_NOTE_KEY = re.compile(r"(?i)(?:reason|why|note)\s*:\s*")
+_FIRST = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
+
+
+def _split(arguments: str) -> tuple[str, str] | None:
+    """The id and the free text after it; ``None`` when there is no id."""
+    text = arguments.strip()
+    if (key := _TARGET_KEY.match(text)) is not None:
+        text = text[key.end() :]
+    found = _FIRST.fullmatch(text)
+    if found is None:
+        return None
+    rest = found.group(2).strip()
+    if (key := _NOTE_KEY.match(rest)) is not None:
+        rest = rest[key.end() :]
+    return found.group(1), rest
+
+
+def _free_text(rest: str) -> str | None:
+    """The reason or note: one quoted value gives its content, otherwise the words as typed."""
+    tokens = tokenize(rest)
+    if len(tokens) == 1 and tokens[0].kind is TokenKind.QUOTED:
+        text = tokens[0].text
+    else:
+        text = " ".join(rest.split())
+    return text or None
+
+
+def _too_long(what: str, example: str) -> CommandError:
+    return CommandError(
+        ErrorCode.TOO_LONG,
+        f"Keep the {what} under {MAX_REPORT_CHARS} characters.",
+        f"For example `{example}`.",
+    )
+
+
+def parse_report(arguments: str) -> ReportCommand | CommandError:
+    split = _split(arguments)
+    if split is None:
+        return CommandError(
+            ErrorCode.MISSING_ID,
+            "Which clip? `report` needs its id, e.g. `report 1a2b3c4d wrong artist`.",
+            "Use the Report button under the clip, or `status` for your requests' ids.",
+        )
+    raw, rest = split
+    target = parse_request_id(raw)
+    if target is None:
+        return CommandError(
+            ErrorCode.BAD_ID,
+            f"“{shorten(raw, 30)}” isn't a clip id; ids look like `1a2b3c4d`.",
+            "Use the Report button under the clip, or `report <id> <what is wrong>`.",
+        )
+    reason = _free_text(rest)
+    if reason is not None and len(reason) > MAX_REPORT_CHARS:
+        return _too_long("reason", f"report {target} wrong artist name")
+    return ReportCommand(target, reason)
+
+
+def parse_reports(arguments: str) -> ReportsCommand | CommandError:
+    if not arguments.strip():
+        return ReportsCommand(DEFAULT_AUDIT_LIMIT)
+    compact = fold(arguments).strip()
+    limit = int(compact) if compact.isascii() and compact.isdigit() and len(compact) < 6 else 0
+    if not 1 <= limit <= MAX_AUDIT_LIMIT:
+        return CommandError(
+            ErrorCode.BAD_NUMBER,
+            f"`reports` takes how many to show, 1 to {MAX_AUDIT_LIMIT} "
+            f"(not “{shorten(arguments, 20)}”).",
+            "For example `reports 20`.",
+        )
+    return ReportsCommand(limit)
+
+
+def parse_resolve(arguments: str) -> ResolveCommand | CommandError:
+    split = _split(arguments)
+    if split is None:
+        return CommandError(
+            ErrorCode.MISSING_ID,
+            "Which report? `resolve` needs its id, e.g. `resolve 1a2b3c4d taken down`.",
+            "Type `reports` to see the open ones and their ids.",
+        )
+    raw, rest = split
+    report_id = parse_request_id(raw)
+    if report_id is None:
+        return CommandError(
+            ErrorCode.BAD_ID,
+            f"“{shorten(raw, 30)}” isn't a report id; ids look like `1a2b3c4d`.",
+            "Type `reports` to see the open ones and their ids.",
+        )
+    note = _free_text(rest)
+    if note is not None and len(note) > MAX_REPORT_CHARS:
+        return _too_long("note", f"resolve {report_id} clip taken down")
+    return ResolveCommand(report_id, note)
