@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from config.discord import DiscordSettings
+from config.provenance import ProvenanceSettings
 from config.royalties import RoyaltySettings
 from config.telegram import TelegramSettings
 from config.voice import VoiceSettings
@@ -108,6 +109,7 @@ class RefrainSettings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     royalties: RoyaltySettings = Field(default_factory=RoyaltySettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
+    provenance: ProvenanceSettings = Field(default_factory=ProvenanceSettings)
 
     @field_validator("tiers")
     @classmethod

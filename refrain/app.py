@@ -16,6 +16,7 @@ from core.clock import SystemClock
 from core.deliveries import DeliveryService, MarkingKey, Tracer
 from core.model import RenderRequest, SubjectKind, Tier
 from core.ports import Clock, JobQueue, Stores
+from core.provenance.c2pa_embed import C2paSigner, c2pa_available, load_signer
 from core.requests.service import RequestService, latest_declaration
 from jobs import arq_queue
 from jobs.embedded import EmbeddedQueue
@@ -206,9 +207,17 @@ async def open_app(
                 public_url=settings.web.public_url,
                 work_dir=settings.blobs_dir.parent / "tmp-deliveries",
                 plays=stores.plays,
+                c2pa_signer=c2pa_signer(settings),
             ),
             tracer=tracer,
         )
+
+
+def c2pa_signer(settings: RefrainSettings) -> C2paSigner | None:
+    """The C2PA signer for MP3/M4A deliveries (made on first use), or None when switched off."""
+    if not settings.provenance.c2pa or not c2pa_available():
+        return None
+    return load_signer(settings.provenance.c2pa_dir)
 
 
 def voice_conversion_available(settings: RefrainSettings) -> bool:

@@ -23,6 +23,7 @@ from core.audio.ffmpeg import run_tool
 from core.catalog.demo import demo_catalog
 from core.model import WORLDWIDE, Origin, RequestState, Transformation
 from core.ports import CatalogBatch
+from core.provenance import write_sidecar
 from core.requests.service import short_id
 from jobs.embedded import EmbeddedQueue
 from refrain.app import App, open_app
@@ -226,6 +227,7 @@ async def export_clips(app: App, demo_dir: Path) -> list[DemoClip]:
             slug = re.sub(r"[^a-z0-9]+", "-", f"{who} {title} {request.style}".lower()).strip("-")
             path = demo_dir / f"{slug}-{short_id(request.id)}.ogg"
             shutil.copyfile(delivered.path, path)
+            write_sidecar(path, delivered.provenance)
             detail = f"{delivered.duration_s:.1f} s"
         out.append(DemoClip(who, title, request.style, request.state.value, path, detail))
     return out

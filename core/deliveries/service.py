@@ -15,8 +15,11 @@ import asyncio
 import logging
 import secrets
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from core.audio.encode import ClipTags, EncodeFormat
 from core.deliveries.availability import withdrawn_reason
@@ -26,8 +29,15 @@ from core.ids import new_id
 from core.listeners import listener_key
 from core.model import WORLDWIDE, Clip, Delivery, Origin, PlayEvent, UsageType
 from core.ports import BlobStore, Clock, PlayLog, Stores
+from core.provenance.c2pa_embed import C2paSigner
+from core.provenance.manifest import build_manifest
 
 log = logging.getLogger(__name__)
+
+try:
+    GENERATOR_VERSION = version("refrain")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    GENERATOR_VERSION = "0+source"
 
 SHARE_ID_BYTES = 12  # 16 url-safe characters: unguessable, short enough for a link
 
@@ -50,6 +60,8 @@ class DeliveredFile:
     credits: str
     duration_s: float
     share_url: str
+    # what the file states about itself (schema refrain.provenance/1): the JSON sidecar
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,7 @@ class DeliveryService:
         public_url: str,
         work_dir: Path,
         plays: PlayLog | None = None,
+        c2pa_signer: C2paSigner | None = None,
     ) -> None:
         self._stores = stores
         self._blobs = blobs
@@ -89,6 +102,7 @@ class DeliveryService:
         self._public_url = public_url
         self._work_dir = work_dir
         self._plays = plays
+        self._c2pa_signer = c2pa_signer
 
     async def credits(self, clip_id: str) -> Credits:
         clip = await self._clip(clip_id)
@@ -128,11 +142,29 @@ class DeliveryService:
             license_version=clip.license_version,
             url=url,
         )
+        created_at = self._clock.now()  # the row and the provenance record agree
+        provenance = await self._provenance(
+            clip, credits.style_name, delivery_id, created_at, fmt, url
+        )
+        extra = {
+            "REFRAIN_DELIVERY_ID": delivery_id,
+            "REFRAIN_LICENSE": f"{clip.license_id} v{clip.license_version}",
+        }
         self._work_dir.mkdir(parents=True, exist_ok=True)
         target = self._work_dir / f"{delivery_id}{fmt.suffix}"
         loop = asyncio.get_running_loop()
-        encoded = await loop.run_in_executor(
-            self._executor, mark_and_encode, master, token, self._key, fmt, target, tags
+        encoded, manifest = await loop.run_in_executor(
+            self._executor,
+            mark_and_encode,
+            master,
+            token,
+            self._key,
+            fmt,
+            target,
+            tags,
+            provenance,
+            self._c2pa_signer,
+            extra,
         )
         try:
             sha = await self._blobs.put_file(encoded.path)
@@ -151,7 +183,7 @@ class DeliveryService:
             sha256=sha,
             size_bytes=encoded.size_bytes,
             share_id=share_id,
-            created_at=self._clock.now(),
+            created_at=created_at,
         )
         await self._stores.deliveries.add(delivery)
         await self._log_usage(clip, delivery, recipient_user_id, platform, origin)
@@ -162,6 +194,34 @@ class DeliveryService:
             title=credits.title,
             performer=credits.performer,
             credits=credits.line,
+            duration_s=clip.duration_s,
+            share_url=url,
+            provenance=manifest,
+        )
+
+    async def _provenance(
+        self,
+        clip: Clip,
+        style_name: str,
+        delivery_id: str,
+        created_at: datetime,
+        fmt: EncodeFormat,
+        url: str,
+    ) -> dict[str, Any]:
+        catalog = self._stores.catalog
+        recording = await catalog.get_recording(clip.recording_id)
+        work = await catalog.get_work(recording.work_id) if recording else None
+        voice = await catalog.get_voice_model(clip.voice_model_id) if clip.voice_model_id else None
+        return build_manifest(
+            generator_version=GENERATOR_VERSION,
+            clip=clip,
+            recording=recording,
+            work=work,
+            voice=voice,
+            style_name=style_name,
+            delivery_id=delivery_id,
+            created_at=created_at,
+            fmt=fmt,
             duration_s=clip.duration_s,
             share_url=url,
         )

@@ -14,6 +14,7 @@ from core.commands import CoverCommand
 from core.ids import new_id
 from core.model import Origin, Transformation
 from core.ports import JobEvent, JobEventKind
+from core.provenance import write_sidecar
 from core.requests.service import Queued, Requester
 from core.stylebook import STYLES
 from refrain.app import open_app
@@ -112,9 +113,10 @@ async def render(
         )
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(delivered.path, out)
+        sidecar = write_sidecar(out, delivered.provenance)
     click.echo(
         f"wrote {out} ({delivered.duration_s:.1f} s; {delivered.title}; clip {final.clip_id}, "
-        f"delivery {delivered.delivery.id})"
+        f"delivery {delivered.delivery.id}) and its provenance record {sidecar.name}"
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.console import ConsoleSession
 from core.audio.encode import EncodeFormat, read_tags
 from core.deliveries import NotDeliverable, Tracer
 from core.deliveries.marking import MarkingKey
@@ -191,3 +192,8 @@ async def test_takedown_stops_deliveries_and_is_on_the_record(
         serving.stores, serving.clock, clip_id, why="again", actor_user_id="mod"
     )
     assert not again.new and "already" in again.message
+    # the requester is told once, the next time they talk to Refrain
+    alice_again = ConsoleSession(serving.handler.handle, "alice", "jobs")
+    first = await alice_again.send("quota")
+    assert first[0].code == "NOTICE" and "taken down" in first[0].text and "pirate" in first[0].text
+    assert all(r.code != "NOTICE" for r in await alice_again.send("quota"))

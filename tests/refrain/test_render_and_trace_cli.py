@@ -1,0 +1,67 @@
+"""`refrain render`, `refrain trace` and `refrain takedown` on the command line, end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from refrain.cli import main
+from tests.support.rendering import RenderWorld, build_render_world
+
+
+@pytest.fixture
+async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RenderWorld:
+    built = await build_render_world(tmp_path, song_seconds=20.0)
+    monkeypatch.setenv("REFRAIN_DATABASE_URL", built.settings.database_url)
+    monkeypatch.setenv("REFRAIN_BLOBS_DIR", str(built.settings.blobs_dir))
+    monkeypatch.setenv("REFRAIN_WORKERS", "0")
+    monkeypatch.setenv("REFRAIN_PROVENANCE__C2PA_DIR", str(tmp_path / "c2pa"))
+    monkeypatch.delenv("REFRAIN_CONFIG", raising=False)
+    return built
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_render_writes_a_marked_file_with_its_provenance_and_trace_finds_it(
+    world: RenderWorld, tmp_path: Path
+) -> None:
+    out = tmp_path / "mine.mp3"
+    code, text = run("render", "--song", world.song, "--style", "lofi", "--seconds", "15",
+                     "--out", str(out))
+    assert code == 0, text
+    assert out.stat().st_size > 10_000 and "provenance" in text
+    record = json.loads(out.with_name("mine.mp3.provenance.json").read_text())
+    assert record["schema"] == "refrain.provenance/1" and record["ai_generated"] is True
+    assert record["source"]["title"] == world.song and record["kind"] == "cover"
+    code, text = run("trace", str(out))
+    assert code == 0 and "exact copy" in text and "local operator" in text
+    leaked = tmp_path / "leaked.ogg"
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(out), "-c:a", "libopus", "-b:a", "64k",
+                    str(leaked)], check=True)
+    code, text = run("trace", str(leaked), "--fan-view")
+    assert code == 0 and "Genuine licensed Refrain clip" in text and "operator" not in text
+    code, text = run("takedown", str(leaked), "--why", "testing takedowns")
+    assert code == 0 and "taken down" in text
+    code, text = run("takedown", str(leaked), "--why", "again")
+    assert code == 0 and "already taken down" in text
+
+
+def test_render_refuses_what_the_license_does_not_allow(world: RenderWorld, tmp_path: Path) -> None:
+    code, text = run("render", "--song", "Nonexistent Anthem", "--style", "lofi",
+                     "--out", str(tmp_path / "x.opus"))
+    assert code == 1 and "Nonexistent Anthem" in text
+    assert not (tmp_path / "x.opus").exists()
+
+
+def test_trace_of_a_file_that_is_not_audio_says_so(world: RenderWorld, tmp_path: Path) -> None:
+    junk = tmp_path / "notes.mp3"
+    junk.write_text("definitely not audio " * 50)
+    code, text = run("trace", str(junk))
+    assert code == 1 and "could not read" in text
