@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ from core.requests.service import short_id
 from refrain.app import App
 
 log = logging.getLogger(__name__)
+
+MISSED_WINDOW = timedelta(hours=24)  # older finished clips are not pushed unasked
 
 AUDIO_TYPES = ("audio/", "video/", "application/ogg", "application/octet-stream")
 AUDIO_SUFFIXES = frozenset(
@@ -400,6 +403,22 @@ class DiscordAdapter:
         return None
 
     # ================================================================ job events
+
+    async def hand_over_missed(self) -> None:
+        """Clips that finished while this bot was down: deliver them to their channel now."""
+        try:
+            waiting = await self.app.deliveries.awaiting_handover(
+                PLATFORM, self.app.clock.now() - MISSED_WINDOW
+            )
+            for request in waiting:
+                target = await self._recover(request.id)
+                if target is not None and request.clip_id is not None:
+                    event = JobEvent(request.id, JobEventKind.DELIVERED, clip_id=request.clip_id)
+                    await self._finish(target, event)
+            if waiting:
+                log.info("handed over %d clip(s) finished while the bot was away", len(waiting))
+        except Exception:  # the next start tries again; the clips are kept
+            log.exception("could not hand over the clips finished while the bot was away")
 
     async def _finish(self, target: Target, event: JobEvent) -> None:
         if event.kind is JobEventKind.DELIVERED and event.clip_id:

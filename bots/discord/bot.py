@@ -130,6 +130,13 @@ class _RefrainBehaviour:
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         self.adapter.removed_guilds.add(guild.id)
 
+    async def on_ready(self) -> None:
+        """Once per process (READY repeats on reconnects): hand over clips missed while down."""
+        if getattr(self, "_handed_over", False):
+            return
+        self._handed_over = True
+        await self.adapter.hand_over_missed()
+
     async def close(self) -> None:
         if self.adapter.tracker is not None:
             await self.adapter.tracker.stop()

@@ -17,6 +17,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from telegram import (
     BotCommand,
@@ -42,7 +43,7 @@ from telegram.ext import (
 
 from bots.telegram.admins import AdminCache
 from bots.telegram.buttons import ButtonStore
-from bots.telegram.chats import redact
+from bots.telegram.chats import PLATFORM, redact
 from bots.telegram.delivery import Courier
 from bots.telegram.handlers import Router
 from bots.telegram.inline import InlineShares
@@ -64,6 +65,7 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
 ]
 _SEEN_UPDATES = 10_000
+MISSED_WINDOW = timedelta(hours=24)  # clips older than this are not pushed unasked
 
 _EVERYONE = [
     ("cover", "Make a cover: /cover <song> [style] [voice] [length]"),
@@ -171,6 +173,21 @@ class TelegramBot:
                 log.warning("Telegram unreachable (%s); retrying", exc)
                 await asyncio.sleep(min(30.0, 2.0**tries))
 
+    async def _hand_over_missed(self) -> None:
+        """Clips that finished while this bot was down: send them now (never a lost result)."""
+        app = self.parts.app
+        try:
+            waiting = await app.deliveries.awaiting_handover(
+                PLATFORM, app.clock.now() - MISSED_WINDOW
+            )
+            for request in waiting:
+                if request.clip_id is not None:
+                    await self.courier.deliver_request(request.id, request.clip_id)
+            if waiting:
+                log.info("handed over %d clip(s) finished while the bot was away", len(waiting))
+        except Exception:  # the next start tries again; the clips are kept
+            log.exception("could not hand over the clips finished while the bot was away")
+
     @asynccontextmanager
     async def running(self) -> AsyncIterator[TelegramBot]:
         """Run the bot until the block ends."""
@@ -181,6 +198,7 @@ class TelegramBot:
             await self.register_commands()
             await application.start()
             tasks.append(asyncio.create_task(self.tracker.run(), name="telegram-progress"))
+            tasks.append(asyncio.create_task(self._hand_over_missed(), name="telegram-missed"))
             if self.settings.webhook_url:
                 tasks.append(asyncio.create_task(self._serve_webhook(), name="telegram-webhook"))
                 await self._set_webhook(self.settings.webhook_url)

@@ -253,7 +253,13 @@ class Courier:
                     "🔁 Regenerate", callback_data=buttons.put(format_command(again), chat_id)
                 ),
             ],
-            [InlineKeyboardButton("↗️ Share", switch_inline_query=song_title or recording.title)],
+            [
+                InlineKeyboardButton("↗️ Share", switch_inline_query=song_title or recording.title),
+                # to this chat's moderators (the core's report queue: `reports`, `resolve`)
+                InlineKeyboardButton(
+                    "⚑ Report", callback_data=buttons.put(f"report {clip.id}", chat_id)
+                ),
+            ],
         ]
         return InlineKeyboardMarkup(rows)
 

@@ -27,7 +27,7 @@ from core.deliveries.credits import Credits, credits_for
 from core.deliveries.marking import MarkingKey, mark_and_encode
 from core.ids import new_id
 from core.listeners import listener_key
-from core.model import WORLDWIDE, Clip, Delivery, Origin, PlayEvent, UsageType
+from core.model import WORLDWIDE, Clip, Delivery, Origin, PlayEvent, RenderRequest, UsageType
 from core.ports import BlobStore, Clock, PlayLog, Stores
 from core.provenance.c2pa_embed import C2paSigner
 from core.provenance.manifest import build_manifest
@@ -245,6 +245,21 @@ class DeliveryService:
             raise NotDeliverable(reason)
         await self._log_usage(clip, delivery, recipient_user_id, platform, origin)
         return delivery
+
+    async def awaiting_handover(self, platform: str, since: datetime) -> list[RenderRequest]:
+        """Finished requests of ``platform`` whose requester never got their copy.
+
+        A bot that was down (or restarted) while a worker finished a job missed
+        its event; on start it hands these over, so no result is lost.
+        """
+        waiting = []
+        for request in await self._stores.requests.delivered_since(since):
+            if not request.idempotency_key.startswith(f"{platform}:") or request.clip_id is None:
+                continue
+            copies = await self._stores.deliveries.for_clip(request.clip_id)
+            if not any(d.recipient_user_id == request.user_id for d in copies):
+                waiting.append(request)
+        return waiting
 
     async def remember_file_id(self, delivery_id: str, file_id: str) -> None:
         await self._stores.deliveries.set_platform_file_id(delivery_id, file_id)

@@ -224,6 +224,19 @@ class SqlRequestRepository:
             )
             return [request_of(row) for row in rows]
 
+    async def delivered_since(self, since: datetime, limit: int = 500) -> list[RenderRequest]:
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(RenderRequestRow)
+                .where(
+                    RenderRequestRow.state == RequestState.DELIVERED.value,
+                    RenderRequestRow.updated_at >= since,
+                )
+                .order_by(RenderRequestRow.updated_at, RenderRequestRow.id)
+                .limit(limit)
+            )
+            return [request_of(row) for row in rows]
+
     async def list_for_user(self, user_id: str, limit: int = 20) -> list[RenderRequest]:
         """The user's latest requests, newest first."""
         async with self._db.read() as session:

@@ -7,6 +7,7 @@ Bot API. Usage lines are collected by an in-memory ``PlayLog``.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 import time
@@ -176,6 +177,11 @@ async def test_cover_round_trip_deep_links_and_inline_shares(
         mark = await alice.press(audio, other["callback_data"])
         question = await fake.wait_for("sendMessage", lambda c: "Which style" in c.text, after=mark)
         assert question.button_data()
+
+        # "report" files the clip in the chat's report queue for its moderators
+        report = next(b for b in audio.buttons() if "Report" in b["text"])
+        mark = await alice.press(audio, report["callback_data"])
+        await fake.wait_for("sendMessage", lambda c: "moderators" in c.text, after=mark)
     assert len(await serving.stores.deliveries.for_clip(delivery.clip_id)) == 2
 
 
@@ -222,3 +228,34 @@ async def _all_clips(app: App) -> list[Any]:
 
 
 __all__ = ["UsageType"]
+
+
+async def test_a_clip_finished_while_the_bot_was_down_is_sent_when_it_starts(
+    serving: App, fake: FakeTelegram, render_world: RenderWorld
+) -> None:
+    dora = Person(fake, 404, "Dora")
+    # the request is taken by a bot process whose app renders nothing…
+    async with open_app(render_world.settings) as idle, run_bot(idle, fake):
+        await accepted(dora)
+        mark, _ = await dora.send(f'/cover "{render_world.song}" style:lofi length:5')
+        await fake.wait_for("sendMessage", lambda c: "Queued" in c.text, after=mark)
+    # …and rendered by a worker while no bot runs
+    assert await serving.service.recover() == 1
+    request = next(
+        r for r in await serving.stores.requests.list_in_states(frozenset(RequestState))
+        if r.idempotency_key.startswith("telegram:")
+    )
+    for _ in range(600):
+        current = await serving.stores.requests.get(request.id)
+        if current is not None and current.state is RequestState.DELIVERED:
+            break
+        await asyncio.sleep(0.2)
+    assert current is not None and current.clip_id and current.state is RequestState.DELIVERED
+    assert await serving.stores.deliveries.for_clip(current.clip_id) == []
+    mark = len(fake.calls)
+    async with run_bot(serving, fake):
+        audio = await fake.wait_for("sendAudio", lambda c: c.chat_id == dora.chat_id, after=mark,
+                                    timeout=60)
+    assert audio.files["audio"].data
+    copies = await serving.stores.deliveries.for_clip(current.clip_id)
+    assert [d.recipient_user_id for d in copies] == [current.user_id]
