@@ -3,7 +3,8 @@
 The URL never names a path: it names a delivery, and the file is that
 delivery's blob (``blobs.path_of(sha256)``), so there is nothing to traverse
 and nothing to list. Ranges, ``ETag`` and conditional requests are aiohttp's
-``FileResponse`` (sendfile: the bytes go from the page cache to the socket).
+``FileResponse`` (sendfile: the bytes go from the page cache to the socket), on a
+file the handler opens itself (``web.blobfile``: no thread-pool hops).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from aiohttp import web
 
 from core.links import CLIP_FORMATS, LinkCheck
+from web.blobfile import BlobFileResponse, open_blob
 from web.pages import mime_type
 from web.responses import message, not_found
 from web.state import STATE
@@ -21,7 +23,6 @@ from web.state import STATE
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"([A-Za-z0-9-]{1,64})\.([a-z0-9]{2,5})")
-_CHUNK = 256 * 1024
 
 
 async def clip_handler(request: web.Request) -> web.StreamResponse:
@@ -53,14 +54,15 @@ async def clip_handler(request: web.Request) -> web.StreamResponse:
         return not_found(state)
     if shared.gone is not None:
         return message(state, 410, "This clip is no longer available", shared.gone)
-    if not shared.path.is_file():
+    opened = open_blob(shared.path)
+    if opened is None:
         log.error("delivery %s: its file %s is missing from the blob store",
                   delivery_id, shared.delivery.sha256)
         return not_found(state)
     max_age = max(0, min(3600, int(exp) - int(now.timestamp())))
-    return web.FileResponse(
+    return BlobFileResponse(
+        *opened,
         shared.path,
-        chunk_size=_CHUNK,
         headers={
             "Content-Type": mime_type(fmt),
             "Cache-Control": f"private, max-age={max_age}",

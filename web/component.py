@@ -21,11 +21,17 @@ log = logging.getLogger("web")
 
 @asynccontextmanager
 async def web_component(
-    app: App, extra_routes: Sequence[web.RouteDef] = (), *, plays: PlayLog | None = None
+    app: App,
+    extra_routes: Sequence[web.RouteDef] = (),
+    *,
+    plays: PlayLog | None = None,
+    reuse_port: bool = False,
 ) -> AsyncIterator[None]:
     """Serve until the block ends; then stop accepting, finish in-flight responses, close.
 
     ``plays`` overrides the play log (default: ``app.stores.plays``), see ``create_web_app``.
+    ``reuse_port`` binds with ``SO_REUSEPORT`` so several processes can share the port (the
+    kernel spreads connections over them).
     """
     settings = app.settings.web
     if settings.json_logs:
@@ -40,7 +46,8 @@ async def web_component(
     )
     await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.host, settings.port, backlog=1024)
+        site = web.TCPSite(runner, settings.host, settings.port, backlog=1024,
+                           reuse_port=reuse_port or None)
         await site.start()
         log.info("web serving", extra={"host": settings.host, "port": settings.port,
                                       "public_url": settings.public_url})

@@ -6,13 +6,16 @@ the same one the bots apply; credits are ``core.deliveries.credits``'.
 One lookup touches five or six tables (delivery, clip, recording, work
 shares, voice model, opt-outs, takedown); a share link posted in a busy chat
 is opened hundreds of times a minute, so results are kept for a few seconds
-(``settings.web.page_cache_ttl_s``). That is also the longest a takedown,
-revocation or opt-out waits before links answer 410.
+(``settings.web.page_cache_ttl_s``) and renewed in the background while still
+served. The TTL is also the longest a takedown, revocation or opt-out waits
+before links answer 410.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,6 +25,8 @@ from core.deliveries.availability import withdrawn_reason
 from core.deliveries.credits import Credits, credits_for
 from core.model import Clip, Delivery, PartyKind, RightType, SubjectKind
 from core.ports import BlobStore, Stores
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class SharedClips:
         self._ttl = ttl_s
         self._max = max_entries
         self._cache: OrderedDict[str, tuple[float, SharedClip | None]] = OrderedDict()
-        self._loading: dict[str, asyncio.Task[SharedClip | None]] = {}
+        self._loading: dict[str, asyncio.Future[SharedClip | None]] = {}
         self.stats = CacheStats()
 
     async def by_share_id(self, share_id: str) -> SharedClip | None:
@@ -77,27 +82,55 @@ class SharedClips:
         self._cache.clear()
 
     async def _cached(self, key: str, ident: str, *, by_share: bool) -> SharedClip | None:
+        """The lookup of ``key``, from the cache while fresh, else from the database.
+
+        An entry is fresh for half the TTL; in the second half it is still
+        answered, while one background lookup renews it, so a busy link never
+        makes every request wait for the database. Nothing older than the TTL
+        (counted from when its lookup began) is ever answered.
+        """
         now = time.monotonic()
         entry = self._cache.get(key)
-        if entry is not None and entry[0] > now:
-            self.stats.hits += 1
-            self._cache.move_to_end(key)
-            return entry[1]
+        if entry is not None:
+            expires, found = entry
+            if expires - self._ttl / 2 > now:
+                self.stats.hits += 1
+                self._cache.move_to_end(key)
+                return found
+            if expires > now:
+                self.stats.hits += 1
+                self._renew(key, ident, by_share)
+                return found
         self.stats.misses += 1
-        # One database lookup per key at a time: a link posted in a busy chat brings
-        # hundreds of loads at once, and they all wait for the first one's answer.
+        # shielded: a client that hangs up must not cancel the lookup others wait for
+        return await asyncio.shield(self._renew(key, ident, by_share))
+
+    def _renew(self, key: str, ident: str, by_share: bool) -> asyncio.Future[SharedClip | None]:
+        """The lookup of ``key`` in flight, started if none is.
+
+        One database lookup per key at a time: a link posted in a busy chat
+        brings hundreds of loads at once, and they all share the first one's answer.
+        """
         task = self._loading.get(key)
         if task is None:
             task = asyncio.ensure_future(self._lookup(ident, by_share))
             self._loading[key] = task
-            task.add_done_callback(lambda _: self._loading.pop(key, None))
-        found = await asyncio.shield(task)
+            task.add_done_callback(functools.partial(self._loaded, key, time.monotonic()))
+        return task
+
+    def _loaded(self, key: str, started: float, task: asyncio.Future[SharedClip | None]) -> None:
+        self._loading.pop(key, None)
+        if task.cancelled():
+            return
+        error = task.exception()  # retrieved here too: a background renewal has no awaiter
+        if error is not None:
+            log.warning("lookup of %s failed: %r", key[:2], error)
+            return
         if self._ttl > 0:
-            self._cache[key] = (now + self._ttl, found)
+            self._cache[key] = (started + self._ttl, task.result())
             self._cache.move_to_end(key)
             while len(self._cache) > self._max:
                 self._cache.popitem(last=False)
-        return found
 
     async def _lookup(self, ident: str, by_share: bool) -> SharedClip | None:
         deliveries = self._stores.deliveries

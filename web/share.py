@@ -7,6 +7,7 @@ platform user when the link was made for that user (``?u=`` marker).
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from datetime import datetime
@@ -22,12 +23,13 @@ from web.responses import html_response, not_found
 from web.state import STATE, WebState
 
 _SHARE_ID = re.compile(r"[A-Za-z0-9_-]{4,64}")
-_COOKIE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _COOKIE_MAX_AGE_S = 365 * 24 * 3600
 WEB_PLATFORM = "web"
 _TOKEN_SLOT = "@@beacon-token@@"
 _MAX_CACHED_PAGES = 10_000
+# everything but the body and the cookie is the same on every share page: built once
+_PAGE_HEADERS = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
 async def share_page_handler(request: web.Request) -> web.StreamResponse:
@@ -54,8 +56,8 @@ async def share_page_handler(request: web.Request) -> web.StreamResponse:
         issued_ms=int(now.timestamp() * 1000),
     )
     before, after = _page_around_token(state, share_id, shared, now)
-    page = before + state.signer.beacon_token(session) + after  # the token is URL-safe base64
-    response = html_response(page)
+    token = state.signer.beacon_token(session).encode("ascii")  # URL-safe base64: nothing to escape
+    response = web.Response(body=b"".join((before, token, after)), headers=_PAGE_HEADERS)
     if new_cookie is not None:
         response.set_cookie(
             state.settings.cookie_name,
@@ -71,11 +73,11 @@ async def share_page_handler(request: web.Request) -> web.StreamResponse:
 
 def _page_around_token(
     state: WebState, share_id: str, shared: SharedClip, now: datetime
-) -> tuple[str, str]:
-    """The page split where the beacon token goes; the rest changes only with the link's expiry.
+) -> tuple[bytes, bytes]:
+    """The page, encoded, split where the beacon token goes; the rest changes only with the link's expiry.
 
     Rendering it once per (lookup, expiry) instead of per request keeps a busy
-    share link cheap: the per-load work is a nonce, an HMAC and a join.
+    share link cheap: the per-load work is a nonce, two HMACs and a join.
     """
     expiry = state.signer.expiry(now)
     cached = state.pages.get(share_id)
@@ -90,7 +92,8 @@ def _page_around_token(
         links=PageLinks(page_url=state.signer.share_url(share_id), get_your_own=state.get_your_own),
         progress_every_s=state.settings.beacon_progress_s,
     )
-    before, _, after = html.partition(_TOKEN_SLOT)
+    text_before, _, text_after = html.partition(_TOKEN_SLOT)
+    before, after = text_before.encode(), text_after.encode()
     state.pages[share_id] = (shared, expiry, before, after)
     state.pages.move_to_end(share_id)
     while len(state.pages) > _MAX_CACHED_PAGES:
@@ -108,11 +111,29 @@ async def _listener(request: web.Request, state: WebState) -> tuple[str, str, st
         if user is not None:
             key = listener_key(state.listener_secret, user.platform, user.platform_user_id)
             return key, user.country or territory, None
-    cookie = request.cookies.get(state.settings.cookie_name, "")
+    cookie = _cookie(request, state.settings.cookie_name)
     new_cookie = None
-    if not _COOKIE.fullmatch(cookie):
+    if cookie is None:
         cookie = new_cookie = secrets.token_urlsafe(18)
     return listener_key(state.listener_secret, WEB_PLATFORM, cookie), territory, new_cookie
+
+
+def _cookie(request: web.Request, name: str) -> str | None:
+    """Our listener cookie's value when the request carries a well-formed one.
+
+    Read straight from the ``Cookie`` header: parsing every cookie a browser
+    sends into a ``SimpleCookie`` costs more than the rest of the page.
+    """
+    header = request.headers.get("Cookie")
+    if not header or name not in header:
+        return None
+    found = _cookie_pattern(name).search(header)
+    return found.group(1) if found is not None else None
+
+
+@functools.cache
+def _cookie_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?:^|[;\s])" + re.escape(name) + r"=([A-Za-z0-9_-]{16,64})(?:;|\s|$)")
 
 
 def _proxy_country(request: web.Request, state: WebState) -> str | None:

@@ -35,8 +35,8 @@ class WebState:
     rules: BeaconRules
     listener_secret: bytes
     clock: Clock
-    # share id → (lookup it was rendered from, link expiry, page before / after the token)
-    pages: OrderedDict[str, tuple[SharedClip, int, str, str]] = field(default_factory=OrderedDict)
+    # share id → (lookup it was rendered from, link expiry, UTF-8 page before / after the token)
+    pages: OrderedDict[str, tuple[SharedClip, int, bytes, bytes]] = field(default_factory=OrderedDict)
 
     @property
     def get_your_own(self) -> str:
