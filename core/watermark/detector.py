@@ -53,6 +53,10 @@ WINDOW_SECONDS = 40.0
 PEAKS_PER_KEY = 3
 Z_CANDIDATE = 4.0
 """Sync peaks under this are not worth decoding (noise peaks reach ≈ 4.5–5)."""
+Z_DECODE = 4.6
+"""A peak whose refined sync score stays under this is not decoded: the exact
+read would not reach :data:`Z_ACCEPT` (noise peaks refine to ≈ 4–5, marks after
+a lossy encode to 6 and up), and the decode is most of an unmarked clip's cost."""
 Z_ACCEPT = 5.0
 """The exact-grid sync score a detection needs on top of its CRC."""
 Q_ACCEPT = 0.45
@@ -111,7 +115,7 @@ class _Decoded:
     start: float
 
 
-def _refine(weighted: F32, pats: KeyPatterns, peak: SyncPeak) -> tuple[float, float]:
+def _refine(weighted: F32, pats: KeyPatterns, peak: SyncPeak) -> tuple[float, float, float]:
     """A finer speed (¼ step) and a sub-hop phase around a peak, on the hop grid."""
     best: tuple[float, float, float] = (peak.z, peak.speed, peak.phase)
     total = weighted.shape[0]
@@ -126,7 +130,7 @@ def _refine(weighted: F32, pats: KeyPatterns, peak: SyncPeak) -> tuple[float, fl
             scores[(i, d)] = z
             if z > best[0]:
                 best = (z, float(r), float(at))
-    speed, phase = best[1], best[2]
+    z_best, speed, phase = best
     i = int(np.argmin(np.abs(fine - speed)))
     d = int(phase) - int(peak.phase)
     left, mid, right = scores.get((i, d - 1)), scores.get((i, d)), scores.get((i, d + 1))
@@ -134,7 +138,7 @@ def _refine(weighted: F32, pats: KeyPatterns, peak: SyncPeak) -> tuple[float, fl
         curve = left - 2 * mid + right
         if curve < 0:
             phase += float(np.clip(0.5 * (left - right) / curve, -0.5, 0.5))
-    return speed, phase
+    return speed, phase, z_best
 
 
 def _z_at(y: F32, phase: int, per_frame: float, pats: KeyPatterns, total: int) -> float:
@@ -163,10 +167,13 @@ def _read_exact(mono: F32, floor: float, start: float, speed: float) -> tuple[F3
     return bands, k
 
 
-def _decode(mono: F32, floor: float, start: float, speed: float, pats: KeyPatterns) -> _Decoded:
+def _soft_at(
+    mono: F32, floor: float, start: float, speed: float, pats: KeyPatterns
+) -> tuple[F64, float] | None:
+    """Soft coded bits (normalised to unit mean square) and the sync z-score of the grid at ``start``."""
     bands, k = _read_exact(mono, floor, start, speed)
     if k.size < 2 * SYNC_EVERY:
-        return _Decoded(None, 0.0, 0.0, start)
+        return None
     sigma = np.maximum(bands.std(axis=0), 1e-3)
     bands = np.clip(bands, -_CLIP_SIGMA * sigma, _CLIP_SIGMA * sigma)
     weight = band_delta_db() / (sigma * sigma)
@@ -182,8 +189,15 @@ def _decode(mono: F32, floor: float, start: float, speed: float, pats: KeyPatter
     )
     norm = float(np.linalg.norm(soft))
     if norm <= 0:
-        return _Decoded(None, 0.0, z, start)
-    soft = soft / norm * math.sqrt(CODED_BITS)
+        return None
+    return soft / norm * math.sqrt(CODED_BITS), z
+
+
+def _decode(mono: F32, floor: float, start: float, speed: float, pats: KeyPatterns) -> _Decoded:
+    read = _soft_at(mono, floor, start, speed, pats)
+    if read is None:
+        return _Decoded(None, 0.0, 0.0, start)
+    soft, z = read
     bits = viterbi_decode(soft)
     chips = 2.0 * conv_encode(bits).astype(np.float64) - 1.0
     quality = float(np.dot(chips, soft) / CODED_BITS)
@@ -215,7 +229,9 @@ def _detect_window(mono: F32, keys: Sequence[WatermarkKey]) -> tuple[WatermarkKe
     for key in keys:
         pats = patterns(key)
         for peak in search(weighted, pats, SPEEDS, HOP, PEAKS_PER_KEY, Z_CANDIDATE):
-            speed, phase = _refine(weighted, pats, peak)
+            speed, phase, z = _refine(weighted, pats, peak)
+            if z < Z_DECODE:
+                continue
             tries = [_decode(mono, floor, phase * HOP + off, speed, pats) for off in _OFFSETS]
             best = max(tries, key=lambda d: d.z)
             if best.token is not None and best.quality >= Q_ACCEPT and best.z >= Z_ACCEPT:

@@ -1,11 +1,19 @@
 """Embedding: token → coded bits → per-cell gains → an added signal.
 
-The mark's strength adapts to the clip (the "masking estimate"): the base
-strengths of :func:`~core.watermark.layout.band_delta_db` are scaled so the
-added signal sits :data:`~core.watermark.layout.TARGET_SNR_DB` under the
-music, within 0.5–1.5×. A bright mix hides a deeper mark than a bass-heavy
-one at the same SNR, and every cell is relative to the music already in it,
-so quiet passages get a proportionally quiet mark.
+The mark's strength adapts to the clip (the "masking estimate") at two
+levels. Per cell, :func:`~core.watermark.patchwork.strength_shape` gives a
+band that stands out of its spectral neighbourhood (a sung harmonic) less
+and the valleys between partials more, so the mark's energy is spread
+evenly instead of sitting on the loudest partials. Per clip, one scale (in
+dB, within 0.25–3×, each cell capped at ±5 dB) puts the added signal at
+:data:`~core.watermark.layout.TARGET_SNR_DB` under the music: a bright mix
+or a bass-heavy one takes a deeper mark than a mid-range solo voice. Every
+cell is relative to the music already in it, so quiet passages get a
+proportionally quiet mark.
+
+The mark is computed on the mid (mean of the channels) and added to every
+channel alike: the mono downmix a detector reads carries it exactly, and
+the work is one channel's.
 
 Output is deterministic in (audio, token, key): no randomness beyond the key.
 """
@@ -32,8 +40,8 @@ from core.watermark.layout import (
 from core.watermark.patchwork import mark_signal
 from core.watermark.payload import conv_encode, token_bits
 
-_MIN_SCALE = 0.5
-_MAX_SCALE = 1.5
+_MIN_SCALE = 0.25
+_MAX_SCALE = 3.0
 _MIN_SAMPLES = SAMPLE_RATE  # one second
 
 
@@ -83,30 +91,37 @@ def embed_bits(
         raise ValueError("audio contains NaN or infinite samples")
     gains = block_gains_db(info_bits, key)
     n = x.shape[1]
+    # The mark lives in the mid signal and is added to every channel alike:
+    # the mono downmix a detector reads then carries it exactly, and the
+    # STFT work is one channel's whatever the layout.
+    mid = x.mean(axis=0, keepdims=True, dtype=np.float32)
     if sr != SAMPLE_RATE:
         g = math.gcd(sr, SAMPLE_RATE)
-        x44 = scipy.signal.resample_poly(x, SAMPLE_RATE // g, sr // g, axis=1).astype(np.float32)
+        mid44 = scipy.signal.resample_poly(mid, SAMPLE_RATE // g, sr // g, axis=1).astype(np.float32)
     else:
-        x44 = x
-    if x44.shape[1] < _MIN_SAMPLES:  # too short for any detector to read: leave it alone
+        mid44 = mid
+    if mid44.shape[1] < _MIN_SAMPLES:  # too short for any detector to read: leave it alone
         return np.array(audio, copy=True)
-    frames = x44.shape[1] // FRAME + (1 if x44.shape[1] % FRAME else 0)
+    frames = mid44.shape[1] // FRAME + (1 if mid44.shape[1] % FRAME else 0)
     reps = -(-frames // BLOCK_FRAMES)
-    added = mark_signal(x44, np.tile(gains, (reps, 1))[:frames])
-    signal_energy = float(np.sum(x44.astype(np.float64) ** 2))
-    mark_energy = float(np.sum(added.astype(np.float64) ** 2))
-    if mark_energy <= 0.0 or signal_energy <= 0.0:
+    flat = x.reshape(-1)
+    signal_energy = float(np.dot(flat, flat)) * mid44.shape[1] / n
+    if signal_energy <= 0.0:
         return np.array(audio, copy=True)
-    snr_db = 10.0 * math.log10(signal_energy / mark_energy)
-    scale = min(_MAX_SCALE, max(_MIN_SCALE, 10.0 ** ((snr_db - TARGET_SNR_DB) / 20.0)))
-    added *= np.float32(scale)
+    # Energy per channel the mark may take at 44.1 kHz (the same signal goes in every channel).
+    budget = signal_energy / x.shape[0] * 10.0 ** (-TARGET_SNR_DB / 10.0)
+    added, _ = mark_signal(mid44, np.tile(gains, (reps, 1))[:frames], budget, (_MIN_SCALE, _MAX_SCALE))
+    mark_energy = float(np.dot(added[0], added[0]))
+    if mark_energy <= 0.0:
+        return np.array(audio, copy=True)
+    if mark_energy > budget:  # the estimate ran over: never under the SNR target
+        added *= np.float32(math.sqrt(budget / mark_energy))
     if sr != SAMPLE_RATE:
         g = math.gcd(sr, SAMPLE_RATE)
         back = scipy.signal.resample_poly(added, sr // g, SAMPLE_RATE // g, axis=1).astype(np.float32)
-        fitted = np.zeros_like(x)
+        added = np.zeros_like(mid)
         m = min(n, back.shape[1])
-        fitted[:, :m] = back[:, :m]
-        added = fitted
+        added[:, :m] = back[:, :m]
     marked = x + added
     out = marked[0] if np.asarray(audio).ndim == 1 else marked
     return out.astype(np.asarray(audio).dtype, copy=False)

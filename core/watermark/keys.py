@@ -21,7 +21,9 @@ import numpy.typing as npt
 from core.watermark.layout import BANDS, BLOCK_FRAMES, DATA_FRAMES, SYNC_FRAMES
 from core.watermark.payload import CODED_BITS
 
-_CONTEXT = b"refrain-watermark-v1"
+_CONTEXT = b"refrain-watermark-v2"
+GROUP = 3
+"""Adjacent bands that carry the same chip (one cell), ≈ 517 Hz: see :func:`_patterns`."""
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,20 @@ def _balanced_signs(rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]
 def _patterns(secret: bytes) -> KeyPatterns:
     seed = hmac.new(secret, _CONTEXT, hashlib.sha256).digest()
     rng = np.random.Generator(np.random.PCG64(int.from_bytes(seed, "big")))
-    cells = DATA_FRAMES * BANDS
-    # Each bit gets an equal share of cells (±1), scattered over the whole block.
-    bit_of_cell = rng.permutation(np.arange(cells) % CODED_BITS)
+    groups = -(-BANDS // GROUP)
+    group_of_band = np.arange(BANDS) // GROUP
+    cells = DATA_FRAMES * groups
+    # Each bit gets an equal share of cells (±1), scattered over the whole block;
+    # a cell is GROUP adjacent bands, so a codec that keeps only the energy of
+    # a wider band (Opus's CELT bands above 1.6 kHz) still keeps the chip.
+    bit_of_cell = rng.permutation(np.arange(cells) % CODED_BITS).reshape(DATA_FRAMES, groups)
+    sign_of_cell = _balanced_signs(rng, cells).reshape(DATA_FRAMES, groups)
+    sync_groups = _balanced_signs(rng, groups)
     return KeyPatterns(
-        sync_bands=_balanced_signs(rng, BANDS),
+        sync_bands=sync_groups[group_of_band],
         sync_frames=_balanced_signs(rng, SYNC_FRAMES),
-        cell_bit=bit_of_cell.reshape(DATA_FRAMES, BANDS).astype(np.int64),
-        cell_sign=_balanced_signs(rng, cells).reshape(DATA_FRAMES, BANDS),
+        cell_bit=bit_of_cell[:, group_of_band].astype(np.int64),
+        cell_sign=sign_of_cell[:, group_of_band],
     )
 
 

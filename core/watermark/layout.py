@@ -8,13 +8,17 @@ repetition, and any ≈ 13 s excerpt (or two partial blocks) holds it all.
 Every :data:`SYNC_EVERY`-th frame of a block is a sync frame: all its bands
 carry a key-derived known pattern, which the detector searches for to find
 the block phase and the playback speed. The other frames carry data cells
-(one band of one frame), each assigned by the key to one of the 240 coded
-bits, so each bit is spread over ≈ 105 cells across the whole block.
+(three adjacent bands of one frame, ≈ 517 Hz: a low-rate codec such as Opus
+keeps the energy of its wide high bands but not how it splits inside them),
+each assigned by the key to one of the 240 coded bits, so each bit is spread
+over ≈ 36 cells across the whole block. The sync pattern uses the same groups.
 
 Bands are 4 FFT bins wide (single bins smear into their neighbours through
 the window and cancel) from 861 Hz to 10 kHz: below, the bass holds the
 energy and the mark would cost too much SNR; above, 22 kHz resampling and
-low-rate codecs remove it.
+low-rate codecs remove it. The bands above 6 kHz take a deeper base
+modulation (:data:`DELTA_HIGH_DB`): they hold little energy, so it costs
+little SNR, and at 32-64 kb/s they still carry much of the detection power.
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ MIN_CLIP_SECONDS = 8.0
 
 _SPLIT_HZ = 6000.0
 DELTA_LOW_DB = 0.8
-DELTA_HIGH_DB = 1.8
-TARGET_SNR_DB = 31.5
+DELTA_HIGH_DB = 2.2
+TARGET_SNR_DB = 30.5
 
 
 def embed_capacity_s() -> float:

@@ -18,10 +18,12 @@ most of the music and keeps most of the mark.
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 import numpy.typing as npt
 import scipy.fft
+import scipy.ndimage
 
 from core.watermark.layout import BANDS, BIN_HI, BIN_LO, BIN_WIDTH, FRAME
 
@@ -37,11 +39,25 @@ _SQRT_HANN = np.sqrt(0.5 - 0.5 * np.cos(2 * np.pi * np.arange(FRAME) / FRAME)).a
 _HANN = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(FRAME) / FRAME)).astype(np.float32)
 
 
-def mark_signal(audio: F32, gains_db: F64) -> F32:
-    """The signal to add to ``audio`` (channels, n) so mark frame k gets ``gains_db[k]``.
+MAX_CELL_DB = 5.0
+"""No cell is ever moved by more than this (dB), whatever strength the clip could take."""
+_ENERGY_PER_POWER = 1.8 / FRAME
+"""Added-signal energy per unit of changed spectral power summed over STFT frames and bins
+(sqrt-Hann analysis and synthesis at 50 % overlap, one-sided spectrum; measured on music,
+where overlapping frames add partly coherently). The embedder trims any overshoot."""
 
-    ``gains_db`` is (frames, BANDS), frame k covering samples [1024 k, 1024 k + 1024);
-    frames past its end are left alone.
+
+def mark_signal(
+    audio: F32, gains_db: F64, mark_energy: float, scale_range: tuple[float, float]
+) -> tuple[F32, float]:
+    """The signal to add to ``audio`` (channels, n) so mark frame k gets (a multiple of) ``gains_db[k]``.
+
+    ``gains_db`` is (frames, BANDS) at base strength, frame k covering samples
+    [1024 k, 1024 k + 1024); frames past its end are left alone. Each cell is
+    shaped by :func:`strength_shape`, then every gain is multiplied (in dB, so
+    up and down stay symmetric) by the one scale within ``scale_range`` that
+    makes the added signal's energy ``mark_energy``, and capped at
+    ±:data:`MAX_CELL_DB`. Returns the added signal and that scale.
     """
     channels, n = audio.shape
     frames = gains_db.shape[0]
@@ -49,25 +65,79 @@ def mark_signal(audio: F32, gains_db: F64) -> F32:
     padded = np.zeros((channels, halves * HALF), dtype=np.float32)
     take = min(n, halves * HALF - HALF)
     padded[:, HALF : HALF + take] = audio[:, :take]
-    h = padded.reshape(channels, halves, HALF)
-    stft_frames = np.concatenate([h[:, :-1], h[:, 1:]], axis=2)  # (C, 2K+1, 1024), start 512 m - 512
-    stft_frames *= _SQRT_HANN
-    spectrum = scipy.fft.rfft(stft_frames, axis=2, workers=1)
+    view = np.lib.stride_tricks.sliding_window_view(padded, FRAME, axis=1)[:, ::HALF]
+    stft_frames = view * _SQRT_HANN  # (C, 2K+1, 1024), frame m starts at 512 m - 512
+    spectrum = scipy.fft.rfft(stft_frames, axis=2, workers=1, overwrite_x=True)
+    marked = spectrum[:, :, BIN_LO:BIN_HI]
+    bin_power = (marked.real**2 + marked.imag**2).sum(axis=0)
+    band_power = bin_power.reshape(bin_power.shape[0], BANDS, BIN_WIDTH).sum(axis=2, dtype=np.float64)
+    gains_db = gains_db * strength_shape(band_power[1::2])
     band = np.zeros((2 * frames + 1, BANDS), dtype=np.float64)
     band[1::2] = gains_db
     band[0:-1:2] += 0.5 * gains_db
     band[2::2] += 0.5 * gains_db
-    factor = (np.power(10.0, np.repeat(band, BIN_WIDTH, axis=1) / 20.0) - 1.0).astype(np.float32)
-    delta = np.zeros_like(spectrum)
-    delta[:, :, BIN_LO:BIN_HI] = spectrum[:, :, BIN_LO:BIN_HI] * factor
-    added = scipy.fft.irfft(delta, n=FRAME, axis=2, workers=1).astype(np.float32, copy=False)
+    scale = _scale_for(band, band_power, mark_energy, scale_range)
+    db = np.clip(band * scale, -MAX_CELL_DB, MAX_CELL_DB)
+    factor = np.repeat((np.power(10.0, db / 20.0) - 1.0).astype(np.float32), BIN_WIDTH, axis=1)
+    # The spectrum becomes the added part in place: zero outside the marked bins.
+    spectrum[:, :, :BIN_LO] = 0.0
+    spectrum[:, :, BIN_HI:] = 0.0
+    spectrum[:, :, BIN_LO:BIN_HI] *= factor
+    added = scipy.fft.irfft(spectrum, n=FRAME, axis=2, workers=1, overwrite_x=True).astype(
+        np.float32, copy=False
+    )
     added *= _SQRT_HANN
     out = np.zeros((channels, halves, HALF), dtype=np.float32)
     out[:, :-1] += added[:, :, :HALF]
     out[:, 1:] += added[:, :, HALF:]
     result = np.zeros_like(audio)
     result[:, :take] = out.reshape(channels, -1)[:, HALF : HALF + take]
-    return result
+    return result, scale
+
+
+def _scale_for(band_db: F64, band_power: F64, energy: float, scale_range: tuple[float, float]) -> float:
+    """The gain scale whose added energy is ``energy`` (bisection: energy grows with the scale)."""
+    # A subsample of frames is plenty for one number; an odd step takes mark
+    # frames and in-between frames alike.
+    step = max(1, band_db.shape[0] // 600) | 1
+    g = (band_db[::step] * (math.log(10.0) / 20.0)).astype(np.float32)
+    p = (band_power[::step] * (_ENERGY_PER_POWER * step)).astype(np.float32)
+    cap = np.float32(MAX_CELL_DB * math.log(10.0) / 20.0)
+
+    def added(scale: float) -> float:
+        f = np.expm1(np.clip(g * np.float32(scale), -cap, cap))
+        return float(np.sum(p * f * f, dtype=np.float64))
+
+    lo, hi = scale_range
+    if added(lo) >= energy:
+        return lo
+    if added(hi) <= energy:
+        return hi
+    for _ in range(14):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if added(mid) < energy else (lo, mid)
+    return lo
+
+
+SHAPE_ALPHA = 0.5
+SHAPE_LO = 0.3
+SHAPE_HI = 1.6
+SHAPE_RADIUS = 3
+
+
+def strength_shape(band_power: F64) -> F64:
+    """(frames, BANDS) strength multipliers: a band standing out of its neighbourhood gets less.
+
+    The mark in a cell costs energy in proportion to the cell's power, and a
+    loud partial (a sung harmonic) takes most of the mark's energy while it
+    hides a modulation worst. Scaling each cell by (local mean / its power)^α
+    evens out the energy per cell, so the clip-wide strength can go up for the
+    same SNR and the valleys between partials carry more of the mark.
+    """
+    local = scipy.ndimage.uniform_filter1d(band_power, 2 * SHAPE_RADIUS + 1, axis=1, mode="nearest")
+    ratio = local / np.maximum(band_power, 1e-30)
+    out: F64 = np.clip(ratio**SHAPE_ALPHA, SHAPE_LO, SHAPE_HI)
+    return out
 
 
 def _log_power(frames: F32, floor: float) -> F32:

@@ -10,9 +10,10 @@ score of every block phase at that speed is one FFT cross-correlation of
 ``y`` with the sparse train of sync taps ``a_j`` at their (speed-dilated)
 positions, taken over every repetition of the block at once.
 
-The score is self-normalised (a t-statistic: Σ a·y / √Σ y²), so it reads as
-a z-score whatever the music's level, and the few best (speed, phase) pairs
-are what the decoder tries.
+``y`` is divided by its running RMS first, so the score (Σ a·y / √taps)
+reads as a z-score whatever the music's level; all speeds go through one
+batched float32 FFT. The few best (speed, phase) pairs are what the decoder
+tries, and it re-scores them exactly before spending a decode.
 """
 
 from __future__ import annotations
@@ -67,30 +68,61 @@ def _taps(speed: float, hop: int, total: int) -> tuple[npt.NDArray[np.int64], F6
     return offsets[keep], sign_index[keep].astype(np.float64), int(np.ceil(period))
 
 
-def phase_scores(y: F32, speed: float, hop: int, frame_signs: F64) -> F64:
-    """z-score of every block phase 0..period-1 (hops) for one speed."""
-    total = y.shape[0]
-    offsets, sign_index, period = _taps(speed, hop, total)
-    pad = period + 1
-    length = pad + total + period + 1
-    n = scipy.fft.next_fast_len(length + 1, real=True)
-    ypad = np.zeros(n)
-    ypad[pad : pad + total] = y
-    h = np.zeros(n)
+_NORM_HOPS = 256
+"""Half-width (analysis hops, ≈ 1.5 s) of the running RMS each projection is divided by."""
+
+
+def _normalised(ys: F32) -> F32:
+    """Each column of ``ys`` over its running RMS: loud and quiet passages weigh alike, unit variance."""
+    t = ys.shape[0]
+    y64 = ys.astype(np.float64)
+    c = np.concatenate([np.zeros((1, ys.shape[1])), np.cumsum(y64 * y64, axis=0)])
+    i = np.arange(t)
+    lo = np.maximum(i - _NORM_HOPS, 0)
+    hi = np.minimum(i + _NORM_HOPS + 1, t)
+    rms = np.sqrt(np.maximum(c[hi] - c[lo], 0.0) / (hi - lo)[:, None])
+    quiet = rms <= 1e-6 * np.maximum(rms.max(axis=0, keepdims=True), 1e-12)
+    out: F32 = np.where(quiet, 0.0, y64 / np.maximum(rms, 1e-12)).astype(np.float32)
+    return out
+
+
+def _sync_train(speed: float, hop: int, total: int, frame_signs: F64, n: int, pad: int) -> tuple[F32, F64]:
+    """The signed sync taps of ``speed`` placed ``pad`` into a length-``n`` row, and the taps' offsets."""
+    offsets, sign_index, _ = _taps(speed, hop, total)
+    h = np.zeros(n, dtype=np.float32)
     h[offsets + pad] = frame_signs[sign_index.astype(np.int64)]
-    hm = np.zeros(n)
-    hm[offsets + pad] = 1.0
-    # Self-normalised (a t-statistic over the taps inside the clip): loud passages
-    # and quiet ones weigh alike, and the score reads as a z-score.
-    score = scipy.fft.irfft(
-        scipy.fft.rfft(ypad, workers=1) * np.conj(scipy.fft.rfft(h, workers=1)), n, workers=1
-    )[:period]
-    energy = scipy.fft.irfft(
-        scipy.fft.rfft(ypad * ypad, workers=1) * np.conj(scipy.fft.rfft(hm, workers=1)), n, workers=1
-    )[:period]
-    z: F64 = score / np.sqrt(np.maximum(energy, 1e-9))
-    z[energy <= 1e-6 * max(float(energy.max(initial=0.0)), 1e-12)] = 0.0
-    return z
+    return h, offsets.astype(np.float64)
+
+
+def phase_scores_all(ys: F32, speeds: F64, hop: int, frame_signs: F64) -> list[F64]:
+    """For each speed, the z-score of every block phase 0..period-1 (hops).
+
+    Each projection is scaled to unit local variance first, so the score of a
+    phase is the signed sum of the sync taps it puts inside the clip over
+    √(their count) — a z-score whatever the music's level — and every speed's
+    correlation is one row of a single batched FFT (float32: z-scores need no more).
+    """
+    total = ys.shape[0]
+    periods = [int(np.ceil(BLOCK_FRAMES * FRAME / hop / float(r))) for r in speeds]
+    pad = max(periods) + 1
+    n = scipy.fft.next_fast_len(pad + total + max(periods) + 2, real=True)
+    ypad = np.zeros((speeds.shape[0], n), dtype=np.float32)
+    ypad[:, pad : pad + total] = _normalised(ys).T
+    trains = [_sync_train(float(r), hop, total, frame_signs, n, pad) for r in speeds]
+    h = np.stack([t[0] for t in trains])
+    spec = scipy.fft.rfft(ypad, axis=1, workers=1, overwrite_x=True)
+    spec *= np.conj(scipy.fft.rfft(h, axis=1, workers=1, overwrite_x=True))
+    score = scipy.fft.irfft(spec, n, axis=1, workers=1, overwrite_x=True)
+    out: list[F64] = []
+    for i, period in enumerate(periods):
+        # Taps inside the clip for block start p: offsets o (sorted) with 0 <= p + o < total.
+        offsets = trains[i][1]
+        p = np.arange(period)
+        count = np.searchsorted(offsets, total - p) - np.searchsorted(offsets, -p)
+        z = score[i, :period].astype(np.float64) / np.sqrt(np.maximum(count, 1))
+        z[count == 0] = 0.0
+        out.append(z)
+    return out
 
 
 def search(
@@ -99,8 +131,7 @@ def search(
     """The ``keep`` best distinct (speed, phase) peaks with z ≥ ``floor_z``."""
     ys = projections(contrast, pats, speeds)
     peaks: list[SyncPeak] = []
-    for i, r in enumerate(speeds):
-        z = phase_scores(ys[:, i], float(r), hop, pats.sync_frames)
+    for r, z in zip(speeds, phase_scores_all(ys, speeds, hop, pats.sync_frames), strict=True):
         if z.size == 0:
             continue
         # the two best separated phases at this speed

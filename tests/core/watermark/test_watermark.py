@@ -59,6 +59,14 @@ def test_quality_budget(marked: Audio, music: Audio) -> None:
     assert abs(integrated_loudness(marked, SR) - integrated_loudness(music, SR)) < 0.1
 
 
+def test_the_mark_leaves_the_stereo_image_alone(marked: Audio, music: Audio) -> None:
+    # The mark is made on the mid and added to both channels: the side (L - R) is untouched.
+    side_before = music[0].astype(np.float64) - music[1]
+    side_after = marked[0].astype(np.float64) - marked[1]
+    assert np.max(np.abs(side_after - side_before)) < 1e-6
+    assert not np.array_equal(marked, music)
+
+
 def test_embedding_is_deterministic(music: Audio, key: WatermarkKey) -> None:
     a = embed(music[:, : 5 * SR], SR, 42, key)
     b = embed(music[:, : 5 * SR], SR, 42, key)
