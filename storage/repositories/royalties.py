@@ -1,9 +1,10 @@
 """Qualification, allocation runs, the double-entry ledger and what is read from it.
 
-The heavy lifting is SQL: qualified plays are counted per clip class, day,
-territory, escrow situation, usage type and origin kind in one ``GROUP BY``
-(never ten million rows through Python); the pure functions of
-``core.royalties`` then turn those counts into exact legs. A run, its
+The heavy lifting is SQL: plays are counted per clip, territory, usage type
+and origin kind by streaming a covering index (no sort, never ten million
+rows through Python), and only those counts are joined to the clips and
+summed per clip class (``_usage_rows``); the pure functions of
+``core.royalties`` then turn them into exact legs. A run, its
 posting, its legs and its usage summary are stored in one transaction, and
 every table is append-only: a correction is a reversal posting.
 
@@ -17,9 +18,9 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -49,6 +50,7 @@ from core.model import (
     UsageType,
 )
 from core.royalties.allocation import (
+    NO_ESCROW,
     ClipClass,
     Escrow,
     GroupKey,
@@ -194,7 +196,14 @@ class _Catalog:
     opt_outs: dict[tuple[SubjectKind, str], list[tuple[datetime | None, datetime | None]]]
     dated_recordings: set[str]
     dated_voices: set[str]
+    revoked_voices: set[str]
     digest: str
+
+    def escrow_recordings(self) -> set[str]:
+        """Recordings with an opt-out (of themselves or of their work) at some time."""
+        out = {sid for kind, sid in self.opt_outs if kind is SubjectKind.RECORDING}
+        works = {sid for kind, sid in self.opt_outs if kind is SubjectKind.WORK}
+        return out | {r for r, w in self.work_of.items() if w in works}
 
 
 class SqlRoyaltyStore:
@@ -412,8 +421,9 @@ class SqlRoyaltyStore:
                 "recordings": sorted([r, w, a] for r, w, a in recordings),
             }
         )
+        revoked = {i for i, r in voices if r is not None}
         return _Catalog(dict(book), work_of, artist_of, opt_outs, dated_recordings, dated_voices,
-                        fingerprint)
+                        revoked, fingerprint)
 
     def _opt_out_condition(self, catalog: _Catalog, kind: SubjectKind) -> ColumnElement[bool]:
         """SQL: the play falls inside an opt-out of its clip's work (or recording)."""
@@ -451,11 +461,11 @@ class SqlRoyaltyStore:
             active = await self._active_run(session, name)
             attempt = await self._reversed_runs(session, name)
             catalog = await self._catalog(session, request.period)
-            events = int(await session.scalar(
-                select(func.count()).select_from(PE).where(PE.period == name)) or 0)
-            qualified = int(await session.scalar(
-                select(func.count()).select_from(PQ).where(PQ.period == name, PQ.qualified.is_(True))
-            ) or 0)
+            # the decided events are the run's event set: their counts come with the aggregation,
+            # and an event that arrives after qualification is left to a rerun (close() says so)
+            rows = await self._usage_rows(session, request, catalog)
+            events = sum(row.plays for row in rows)
+            qualified = sum(row.plays for row in rows if row.qualified)
             inputs = RunInputs(
                 period=name,
                 pool_micros=request.pool_micros,
@@ -494,87 +504,150 @@ class SqlRoyaltyStore:
             # ties are broken by the inputs without the attempt number, so a corrected rerun of
             # unchanged data rounds exactly like the run it replaces
             seed = dataclasses.replace(inputs, attempt=0).run_id()
-            legs, usage = await self._allocate(session, request, catalog, seed)
+            legs = await self._allocate(session, request, catalog, rows, seed)
             posting = allocation_posting(new_id(), run_id, name, request.currency,
                                          request.pool_micros, legs)
             await self._store_posting(session, posting, at)
-            await self._store_usage(session, run_id, usage)
+            await self._store_usage(session, run_id, _seen(rows))
             return RunOutcome(_run_info(row), created=True, replaced=replaced,
                               legs=len(posting.legs) - 1)
 
-    async def _allocate(
-        self, session: AsyncSession, request: RunRequest, catalog: _Catalog, seed: str
-    ) -> tuple[dict[Any, int], dict[tuple[str, str, str], list[int]]]:
-        name = str(request.period)
+    async def _usage_rows(
+        self, session: AsyncSession, request: RunRequest, catalog: _Catalog
+    ) -> list[_UsageRow]:
+        """Every decided play of the period, counted per clip class, territory, usage… in SQL.
+
+        Plays are first counted per clip (``_per_clip``: a ``GROUP BY`` in the
+        order of ``ix_play_qualification_allocation``, so the database streams
+        the covering index instead of sorting ten million rows), and only those
+        few counts are joined to the clips. Clips whose money depends on the
+        day (dated shares) are counted per day too; clips with something held
+        in escrow (a revoked voice, an opted-out work or recording) depend on
+        the time of each play and are counted row by row, but only theirs.
+        """
+        listener = request.method is Method.USER_CENTRIC
+        escrow_recordings = catalog.escrow_recordings()
+        held = _clip_in(escrow_recordings, catalog.revoked_voices)
+        dated = _clip_in(catalog.dated_recordings, catalog.dated_voices)
+        plain: list[ColumnElement[bool]] = [~c for c in (held, dated) if c is not None]
+        queries = [self._per_clip_counts(request, plain, day=False, listener=listener)]
+        if dated is not None:
+            only = and_(dated, ~held) if held is not None else dated
+            queries.append(self._per_clip_counts(request, [only], day=True, listener=listener))
+        if held is not None:
+            queries.append(self._held_counts(request, catalog, held, dated, listener=listener))
+        rows: list[_UsageRow] = []
+        for query in queries:
+            # int(): PostgreSQL sums bigints as numeric
+            rows += [_UsageRow._make((*r[:-1], int(r[-1]))) for r in (await session.execute(query)).all()]
+        return rows
+
+    def _per_clip_counts(
+        self, request: RunRequest, where: list[ColumnElement[bool]], *, day: bool, listener: bool
+    ) -> Any:
+        """Plays counted per clip (streamed over the covering index), then per clip class."""
+        keys: list[Any] = [PQ.clip_id, PQ.territory, PQ.played_period, PQ.usage, PQ.active, PQ.qualified]
+        if day:
+            keys.append(PQ.play_day)
+        if listener:
+            keys.append(PQ.listener_key)
+        per_clip = select(*keys, func.count().label("plays")).where(PQ.period == str(request.period))
+        if day:  # few clips: look each one up in the index rather than filter them all
+            per_clip = per_clip.where(PQ.clip_id.in_(select(ClipRow.id).where(*where)))
+        counted = per_clip.group_by(*keys).subquery("per_clip")
+        c = counted.c
+        outer: list[Any] = [
+            ClipRow.recording_id, ClipRow.transformation, ClipRow.voice_model_id, ClipRow.license_id,
+            ClipRow.license_version,
+            (c.play_day if day else literal(None, PQ.play_day.type)).label("day"),
+            c.territory, c.played_period, literal(0).label("escrow"), c.usage, c.active, c.qualified,
+            (c.listener_key if listener else literal(None, PQ.listener_key.type)).label("listener"),
+        ]
+        query = select(*outer, func.sum(c.plays)).select_from(counted).join(
+            ClipRow, ClipRow.id == c.clip_id
+        )
+        if not day:
+            query = query.where(*where)
+        constant = {8} | ({5} if not day else set()) | ({12} if not listener else set())
+        return query.group_by(*(key for n, key in enumerate(outer) if n not in constant))
+
+    def _held_counts(
+        self,
+        request: RunRequest,
+        catalog: _Catalog,
+        held: ColumnElement[bool],
+        dated: ColumnElement[bool] | None,
+        *,
+        listener: bool,
+    ) -> Any:
+        """The plays of clips with something in escrow: each play's time decides what is held."""
         voice_out = and_(VoiceModelRow.revoked_at.is_not(None), PQ.played_at >= VoiceModelRow.revoked_at)
         flags = (
             case((voice_out, 1), else_=0)
             + case((self._opt_out_condition(catalog, SubjectKind.WORK), 2), else_=0)
             + case((self._opt_out_condition(catalog, SubjectKind.RECORDING), 4), else_=0)
         ).label("escrow")
-        sensitive: list[ColumnElement[bool]] = []
-        if catalog.dated_recordings:
-            sensitive.append(ClipRow.recording_id.in_(sorted(catalog.dated_recordings)))
-        if catalog.dated_voices:
-            sensitive.append(ClipRow.voice_model_id.in_(sorted(catalog.dated_voices)))
-        day = (case((or_(*sensitive), PQ.play_day), else_=null()) if sensitive
+        day = (case((dated, PQ.play_day), else_=null()) if dated is not None
                else literal(None, PQ.play_day.type)).label("day")
-        keys = [
+        keys: list[Any] = [
             ClipRow.recording_id, ClipRow.transformation, ClipRow.voice_model_id,
             ClipRow.license_id, ClipRow.license_version, day, PQ.territory, PQ.played_period,
             flags, PQ.usage, PQ.active, PQ.qualified,
+            (PQ.listener_key if listener else literal(None, PQ.listener_key.type)).label("listener"),
         ]
-        if request.method is Method.USER_CENTRIC:
-            keys.append(PQ.listener_key)
-        query = (
+        return (
             select(*keys, func.count().label("plays"))
             .select_from(PQ)
             .join(ClipRow, ClipRow.id == PQ.clip_id)
             .outerjoin(VoiceModelRow, VoiceModelRow.id == ClipRow.voice_model_id)
-            .where(PQ.period == name)
-            .group_by(*keys)
+            .where(PQ.period == str(request.period), PQ.clip_id.in_(select(ClipRow.id).where(held)))
+            .group_by(*keys[:12], *([keys[12]] if listener else []))
         )
-        # one pass over the period: qualified rows feed the allocation, all rows the usage counts
-        rows = (await session.execute(query)).all()
-        seen: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for row in rows:
-            counted = seen[(row[0], row[6], row[7])]
-            counted[0] += int(row[-1])
-            counted[1] += int(row[-1]) if row[11] else 0
-        rows = [row for row in rows if row[11]]
-        templates = await self._templates(session, {(r[3], r[4]) for r in rows})
+
+    async def _allocate(
+        self,
+        session: AsyncSession,
+        request: RunRequest,
+        catalog: _Catalog,
+        rows: list[_UsageRow],
+        seed: str,
+    ) -> dict[Any, int]:
+        qualified = [row for row in rows if row.qualified]
+        templates = await self._templates(session, {(r.license_id, r.version) for r in qualified})
         classes: dict[str, ClipClass] = {}
         counts: list[UsageCount] = []
-        for row in rows:
-            recording, kind, voice, license_id, version, played_day, territory, played, escrow = row[:9]
-            usage_type, active, plays = row[9], row[10], row[-1]
-            class_id = f"{recording}|{kind}|{voice or ''}|{license_id}|{version}"
+        first_days: dict[str, date] = {}
+        for row in qualified:
+            recording, voice = row.recording_id, row.voice_model_id
+            class_id = f"{recording}|{row.kind}|{voice or ''}|{row.license_id}|{row.version}"
             if class_id not in classes:
-                transformation = Transformation(kind)
-                buckets = self.rules.buckets_for(transformation, templates[(license_id, version)])
+                transformation = Transformation(row.kind)
+                buckets = self.rules.buckets_for(transformation, templates[(row.license_id, row.version)])
                 classes[class_id] = ClipClass(
                     class_id, recording, catalog.work_of[recording], transformation, voice,
                     tuple(sorted(buckets.items(), key=lambda b: b[0].value)),
                     catalog.artist_of.get(recording, ""),
                 )
+            played = row.played_period
+            if row.day is None and played not in first_days:
+                first_days[played] = Period.parse(played).first_day
+            escrow = row.escrow
             group = GroupKey(
                 class_id,
-                played_day or Period.parse(played).first_day,
-                territory,
+                row.day or first_days[played],
+                row.territory,
                 played,
-                Escrow(bool(escrow & 1), bool(escrow & 2), bool(escrow & 4)),
+                Escrow(bool(escrow & 1), bool(escrow & 2), bool(escrow & 4)) if escrow else NO_ESCROW,
             )
-            listener_key = row[12] if request.method is Method.USER_CENTRIC else None
             counts.append(
-                UsageCount(group, UsageType(usage_type), bool(active), int(plays), listener_key)
+                UsageCount(group, UsageType(row.usage), bool(row.active), int(row.plays), row.listener)
             )
         boosted: frozenset[str] = frozenset()
         if request.artist_centric:
-            boosted = boosted_artists(await self._artist_stats(session, name), self.rules)
+            boosted = boosted_artists(await self._artist_stats(session, str(request.period)), self.rules)
         weights = group_weights(counts, method=request.method, rules=self.rules, classes=classes,
                                 artist_centric=request.artist_centric, boosted=boosted)
-        legs = allocate(request.pool_micros, weights, classes=classes, book=catalog.book, seed=seed)
-        return legs, seen
+        return allocate(request.pool_micros, weights, classes=classes, book=catalog.book, seed=seed)
 
     async def _templates(
         self, session: AsyncSession, versions: Iterable[tuple[str, int]]
@@ -869,6 +942,47 @@ class SqlRoyaltyStore:
             for rid, isrc, iswc, title, artist in rows.all():
                 out[rid] = RecordingInfo(rid, isrc, iswc, title, artist)
         return out
+
+
+
+class _UsageRow(NamedTuple):
+    """Plays of one clip class, day, territory, escrow situation, usage and origin kind."""
+
+    recording_id: str
+    kind: str
+    voice_model_id: str | None
+    license_id: str
+    version: int
+    day: date | None  # only for clips whose shares are dated; else the period's first day
+    territory: str
+    played_period: str
+    escrow: int  # bits: 1 revoked voice, 2 opted-out work, 4 opted-out recording
+    usage: str
+    active: bool
+    qualified: bool
+    listener: str | None  # user-centric only
+    plays: int
+
+
+def _seen(rows: Iterable[_UsageRow]) -> dict[tuple[str, str, str], list[int]]:
+    """Plays and qualified plays per recording, territory and played period (the usage summary)."""
+    seen: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        counted = seen[(row.recording_id, row.territory, row.played_period)]
+        counted[0] += int(row.plays)
+        counted[1] += int(row.plays) if row.qualified else 0
+    return seen
+
+
+def _clip_in(recordings: set[str], voices: set[str]) -> ColumnElement[bool] | None:
+    """SQL: the clip is of one of ``recordings`` or uses one of ``voices`` (None: no such clip)."""
+    clauses: list[ColumnElement[bool]] = []
+    if recordings:
+        clauses.append(ClipRow.recording_id.in_(sorted(recordings)))
+    if voices:
+        clauses.append(and_(ClipRow.voice_model_id.is_not(None),
+                            ClipRow.voice_model_id.in_(sorted(voices))))
+    return or_(*clauses) if clauses else None
 
 
 def _leg_of(row: LedgerEntryRow) -> Leg:

@@ -80,7 +80,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_play_qualification")),
     )
-    op.create_index("ix_play_qualification_period", "play_qualification", ["period", "qualified"])
+    op.create_index(
+        "ix_play_qualification_allocation",
+        "play_qualification",
+        ["period", "clip_id", "territory", "played_period", "usage", "active", "qualified", "play_day"],
+    )
+    op.create_index("ix_play_qualification_listener", "play_qualification", ["period", "listener_key"])
     op.create_table(
         "fraud_flag",
         sa.Column("period", sa.String(length=7), nullable=False),
