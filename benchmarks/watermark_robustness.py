@@ -53,7 +53,8 @@ from core.audio.render import render_clip  # noqa: E402
 from core.audio.styles import STYLE_RECIPES  # noqa: E402
 from core.audio.synth import SongSpec, render_song  # noqa: E402
 from core.catalog.demo import demo_catalog  # noqa: E402
-from core.watermark import WatermarkKey, detect, embed  # noqa: E402
+from core.watermark import WatermarkKey, embed  # noqa: E402
+from core.watermark.detector import Q_ACCEPT, Q_STRONG, Z_ACCEPT, Z_WEAK, _accept, _detect  # noqa: E402
 
 SR = 44_100
 CLIP_S = 30.0
@@ -146,20 +147,28 @@ def run_clip(index: int, unmarked_per_clip: int) -> dict[str, Any]:
     lu = integrated_loudness(marked, SR) - integrated_loudness(clip, SR)
     recovered: dict[str, list[bool]] = {}
     false_positives = 0
+    marked_q: list[float] = []
+    noise_attempts: list[Any] = []
     detect_s = 0.0
     detect_audio_s = 0.0
     with tempfile.TemporaryDirectory(prefix="wm-bench-") as tmp:
         for name, versions in _attacks(marked, rng, Path(tmp)).items():
             for audio, rate in versions:
                 t0 = time.process_time()
-                found = detect(audio, rate, [KEY])
+                attempts: list[Any] = []
+                found = _detect(audio, rate, [KEY], attempts)
+                right = [d.quality for d in attempts if d.token == token and _accept(d)]
+                if right:
+                    marked_q.append(min(right) if found is None else max(right))
                 if name == "none":
                     detect_s += time.process_time() - t0
                     detect_audio_s += audio.shape[-1] / rate
                 recovered.setdefault(name, []).append(found is not None and found.token == token)
                 false_positives += found is not None and found.token != token
                 if name in ("none", "opus64"):
-                    false_positives += detect(audio, rate, [OTHER_KEY]) is not None
+                    attempts = []
+                    false_positives += _detect(audio, rate, [OTHER_KEY], attempts) is not None
+                    noise_attempts.extend(attempts)
     # Unmarked: the whole clip, then excerpts of 10-20 s of it.
     unmarked = 0
     for u in range(unmarked_per_clip):
@@ -170,7 +179,9 @@ def run_clip(index: int, unmarked_per_clip: int) -> dict[str, Any]:
             start = int(rng.integers(0, clip.shape[1] - length))
             audio = clip[:, start : start + length]
         t0 = time.process_time()
-        found = detect(audio, SR, [KEY])
+        attempts = []
+        found = _detect(audio, SR, [KEY], attempts)
+        noise_attempts.extend(attempts)
         detect_s += time.process_time() - t0
         detect_audio_s += audio.shape[1] / SR
         unmarked += 1
@@ -182,6 +193,12 @@ def run_clip(index: int, unmarked_per_clip: int) -> dict[str, Any]:
         "recovered": recovered,
         "false_positives": false_positives,
         "unmarked": unmarked,
+        "noise_attempts": len(noise_attempts),
+        "noise_max_q": max((d.quality for d in noise_attempts), default=0.0),
+        "noise_max_z": max((d.z for d in noise_attempts), default=0.0),
+        "noise_max_q_z4": max((d.quality for d in noise_attempts if d.z >= 4.0), default=0.0),
+        "noise_crc_ok": sum(d.token is not None for d in noise_attempts),
+        "marked_min_q": min(marked_q, default=1.0),
         "snr_db": snr,
         "loudness_change_lu": lu,
         "embed_rtf": CLIP_S / embed_s,
@@ -227,6 +244,14 @@ def main() -> None:
         "detect_rtf_1core": round(
             sum(r["detect_audio_s"] for r in results) / sum(r["detect_s"] for r in results), 1
         ),
+        # False-positive margin: every decode attempt on unmarked audio and under the wrong key.
+        "noise_decode_attempts": int(sum(r["noise_attempts"] for r in results)),
+        "noise_crc_passes": int(sum(r["noise_crc_ok"] for r in results)),
+        "noise_max_codeword_match": round(max(r["noise_max_q"] for r in results), 4),
+        "noise_max_codeword_match_z4": round(max(r["noise_max_q_z4"] for r in results), 4),
+        "noise_max_sync_z": round(max(r["noise_max_z"] for r in results), 2),
+        "marked_min_codeword_match": round(min(r["marked_min_q"] for r in results), 4),
+        "accept_rule": {"z": Z_ACCEPT, "q": Q_ACCEPT, "weak_z": Z_WEAK, "weak_q": Q_STRONG},
     }
     print(
         f"unmarked clips: {sum(r['unmarked'] for r in results)}, wrong-key checks: {2 * len(results)}, "
