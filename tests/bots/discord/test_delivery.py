@@ -90,7 +90,10 @@ async def test_cover_round_trip_uploads_a_traceable_opus_clip(
         await bot.adapter.tracker.idle()  # type: ignore[union-attr]
     edits = await answer_to(fake, payload)
     progress = [e for e in edits[1:-1] if "%" in e.content or "in line" in e.content]
-    assert progress, [e.content for e in edits]
+    # progress edits are coalesced to one per interval: a render that outlasts a few
+    # intervals must show some; a very fast one may go straight from queued to ready
+    if edits[-1].at - edits[0].at > 3 * FAST.progress_interval_s:
+        assert progress, [e.content for e in edits]
     assert all(b.at - a.at >= 0.35 for a, b in pairwise(edits[:-1])), (
         "progress edits came faster than one per interval")
     name, data = final.files["files[0]"]
