@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.entitlements import _wording as say
 from core.entitlements._rights import Rights
@@ -168,13 +168,10 @@ def member_limit(ctx: EntitlementContext, rights: Rights) -> Denied | None:
     this user, but a better tier does not lift it, so the words say who sets it.
     """
     limit = ctx.policy.user_seconds_per_day
-    used = ctx.member_used_seconds or 0
-    if limit is None or used + ctx.seconds <= limit:
+    over = _daily_overrun(ctx, limit, ctx.member_used_seconds)
+    if over is None or limit is None:
         return None
-    _, end = period_bounds(Period.DAY, ctx.now)
-    resets = say.resets(end, ctx.now)
-    title = say.song(ctx.recording)
-    left = max(0, limit - used)
+    left, title, resets, end = over
     if left:
         message = (
             f"This server lets each member render {limit} s a day, and you have {left} s "
@@ -194,15 +191,23 @@ def member_limit(ctx: EntitlementContext, rights: Rights) -> Denied | None:
     )
 
 
-def server_pool(ctx: EntitlementContext, rights: Rights) -> Denied | None:
-    limit = ctx.policy.pool_seconds_per_day
-    used = ctx.pool_used_seconds or 0
+def _daily_overrun(
+    ctx: EntitlementContext, limit: int | None, used_seconds: int | None
+) -> tuple[int, str, str, datetime] | None:
+    """(seconds left, song words, reset words, reset time) when a daily limit is exceeded."""
+    used = used_seconds or 0
     if limit is None or used + ctx.seconds <= limit:
         return None
     _, end = period_bounds(Period.DAY, ctx.now)
-    resets = say.resets(end, ctx.now)
-    title = say.song(ctx.recording)
-    left = max(0, limit - used)
+    return max(0, limit - used), say.song(ctx.recording), say.resets(end, ctx.now), end
+
+
+def server_pool(ctx: EntitlementContext, rights: Rights) -> Denied | None:
+    limit = ctx.policy.pool_seconds_per_day
+    over = _daily_overrun(ctx, limit, ctx.pool_used_seconds)
+    if over is None or limit is None:
+        return None
+    left, title, resets, end = over
     if left:
         message = (
             f"This server's shared render time has {left} of {limit} s left today, and "
