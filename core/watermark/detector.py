@@ -30,7 +30,6 @@ from core.watermark.layout import (
     FRAME,
     SAMPLE_RATE,
     SYNC_EVERY,
-    band_delta_db,
     is_sync_frame,
 )
 from core.watermark.patchwork import (
@@ -188,10 +187,11 @@ def _soft_at(
         return None
     sigma = np.maximum(bands.std(axis=0), 1e-3)
     bands = np.clip(bands, -_CLIP_SIGMA * sigma, _CLIP_SIGMA * sigma)
-    weight = band_delta_db() / (sigma * sigma)
+    # Inverse-variance weights only (see :func:`~core.watermark.sync.band_weights`).
+    weight = 1.0 / (sigma * sigma)
     position = k % BLOCK_FRAMES
     sync = is_sync_frame(position)
-    y = bands[sync] @ (band_weights(pats) / band_delta_db() * weight)
+    y = bands[sync] @ (band_weights(pats) * weight)
     signs = pats.sync_frames[_SYNC_INDEX[position[sync]]]
     z = float(np.dot(signs, y) / math.sqrt(max(float(np.dot(y, y)), 1e-12)))
     data_rows = _DATA_INDEX[position[~sync]]

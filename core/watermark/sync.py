@@ -25,7 +25,7 @@ import numpy.typing as npt
 import scipy.fft
 
 from core.watermark.keys import KeyPatterns
-from core.watermark.layout import BLOCK_FRAMES, FRAME, SYNC_POSITIONS, band_delta_db
+from core.watermark.layout import BLOCK_FRAMES, FRAME, SYNC_POSITIONS
 from core.watermark.patchwork import band_matrix
 
 F64 = npt.NDArray[np.float64]
@@ -40,8 +40,15 @@ class SyncPeak:
 
 
 def band_weights(pats: KeyPatterns) -> F64:
-    """The sync band pattern with each band's embedding strength."""
-    return pats.sync_bands * band_delta_db()
+    """The sync band pattern the reader projects on: every band weighs alike.
+
+    The contrasts it is applied to are already divided by their variance, and
+    that is the whole weighting: scaling the bands above 6 kHz by their deeper
+    embedding strength looked right on paper but measured worse, on clean
+    copies and far worse after Opus 32 kb/s, which keeps little of them (the
+    shaping and the ±5 dB cap leave the real modulation unlike the nominal).
+    """
+    return pats.sync_bands
 
 
 def projections(contrast: F32, pats: KeyPatterns, speeds: F64) -> F32:
