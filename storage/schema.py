@@ -353,7 +353,12 @@ class AuditRow(Base):
 
 
 class ReportRow(Base):
-    """A member's report of a clip. Append-only: resolving adds a ``report_resolution`` row."""
+    """A member's report of a clip. Append-only: resolving adds a ``report_resolution`` row.
+
+    What the member wrote is not here but in ``report_reason``: it is their
+    personal data and must go when they ask to be forgotten, while the fact
+    that a report was made (and how it was closed) stays on the record.
+    """
 
     __tablename__ = "report"
     __table_args__ = (
@@ -368,8 +373,16 @@ class ReportRow(Base):
     clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id"), index=True)
     delivery_id: Mapped[str | None] = mapped_column(ForeignKey("delivery.id"))
     reporter_user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
-    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReportReasonRow(Base):
+    """The reporter's own words for a report; erasable (``users delete``), unlike the report."""
+
+    __tablename__ = "report_reason"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("report.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class ReportResolutionRow(Base):

@@ -526,8 +526,9 @@ class ChatHandler:
         await self._stores.reports.add(report)
         await self._append_audit(
             inv.scope_id, reporter.id, "report.create",
-            f"reported clip `{short_id(clip_id)}` (report `{short_id(report.id)}`): "
-            f"{command.reason or 'no reason given'}",
+            # Not the reporter's words: the audit log is append-only and they must stay
+            # erasable; moderators read them with `reports`.
+            f"reported clip `{short_id(clip_id)}` (report `{short_id(report.id)}`)",
         )
         return Reply(
             f"Thanks — the moderators of this server will look at it (report "

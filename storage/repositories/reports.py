@@ -1,8 +1,9 @@
 """The report queue: members' reports of clips and how moderators closed them.
 
-Both tables are append-only. A report is open while it has no resolution
-row; closing it inserts one, and the primary key on ``report_id`` makes the
-first resolution stand when two moderators close the same report at once.
+Reports and resolutions are append-only. A report is open while it has no
+resolution row; closing it inserts one, and the primary key on ``report_id``
+makes the first resolution stand when two moderators close the same report at
+once. The reporter's words live in ``report_reason``, which erasure may delete.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from core.model import Report
-from storage.schema import ReportResolutionRow, ReportRow
+from storage.schema import ReportReasonRow, ReportResolutionRow, ReportRow
 from storage.sessions import Sessions
 
 SHORT_ID_LENGTH = 8
@@ -24,14 +25,14 @@ def short_report_id(report_id: str) -> str:
     return report_id.replace("-", "")[-SHORT_ID_LENGTH:].lower()
 
 
-def report_of(row: ReportRow, resolution: ReportResolutionRow | None) -> Report:
+def report_of(row: ReportRow, resolution: ReportResolutionRow | None, reason: str | None) -> Report:
     return Report(
         id=row.id,
         scope_id=row.scope_id,
         clip_id=row.clip_id,
         delivery_id=row.delivery_id,
         reporter_user_id=row.reporter_user_id,
-        reason=row.reason,
+        reason=reason,
         created_at=row.created_at,
         resolved_at=resolution.resolved_at if resolution else None,
         resolver_user_id=resolution.resolver_user_id if resolution else None,
@@ -39,9 +40,11 @@ def report_of(row: ReportRow, resolution: ReportResolutionRow | None) -> Report:
     )
 
 
-def _with_resolution() -> Select[tuple[ReportRow, ReportResolutionRow]]:
-    return select(ReportRow, ReportResolutionRow).outerjoin(
-        ReportResolutionRow, ReportResolutionRow.report_id == ReportRow.id
+def _with_resolution() -> Select[tuple[ReportRow, ReportResolutionRow, str]]:
+    return (
+        select(ReportRow, ReportResolutionRow, ReportReasonRow.reason)
+        .outerjoin(ReportResolutionRow, ReportResolutionRow.report_id == ReportRow.id)
+        .outerjoin(ReportReasonRow, ReportReasonRow.report_id == ReportRow.id)
     )
 
 
@@ -62,10 +65,12 @@ class SqlReportRepository:
                     clip_id=report.clip_id,
                     delivery_id=report.delivery_id,
                     reporter_user_id=report.reporter_user_id,
-                    reason=report.reason,
                     created_at=report.created_at,
                 )
             )
+            if report.reason:
+                await session.flush()  # the report row first: the reason points at it
+                session.add(ReportReasonRow(report_id=report.id, reason=report.reason))
 
     async def get(self, report_id: str) -> Report | None:
         async with self._db.read() as session:
@@ -98,7 +103,7 @@ class SqlReportRepository:
                 .order_by(ReportRow.created_at.desc(), ReportRow.id.desc())
                 .limit(limit)
             )
-            return [report_of(row, resolution) for row, resolution in rows]
+            return [report_of(row, resolution, reason) for row, resolution, reason in rows]
 
     async def resolve(
         self, report_id: str, resolver_user_id: str, note: str | None, at: datetime

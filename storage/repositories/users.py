@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ids import new_id
 from core.model import User
@@ -14,8 +15,18 @@ from storage.repositories.audit import audit_of
 from storage.repositories.clips import clip_of
 from storage.repositories.json_ready import json_ready
 from storage.repositories.quota import entry_of
+from storage.repositories.reports import report_of
 from storage.repositories.requests import request_of
-from storage.schema import AuditRow, ClipRow, QuotaEntryRow, RenderRequestRow, UserRow
+from storage.schema import (
+    AuditRow,
+    ClipRow,
+    QuotaEntryRow,
+    RenderRequestRow,
+    ReportReasonRow,
+    ReportResolutionRow,
+    ReportRow,
+    UserRow,
+)
 from storage.sessions import Sessions, rowcount
 
 DEFAULT_TIER = "free"
@@ -134,6 +145,13 @@ class SqlUserRepository:
                 )
                 .order_by(AuditRow.at, AuditRow.id)
             )
+            reports = await session.execute(
+                select(ReportRow, ReportResolutionRow, ReportReasonRow.reason)
+                .outerjoin(ReportResolutionRow, ReportResolutionRow.report_id == ReportRow.id)
+                .outerjoin(ReportReasonRow, ReportReasonRow.report_id == ReportRow.id)
+                .where(ReportRow.reporter_user_id == user_id)
+                .order_by(ReportRow.created_at, ReportRow.id)
+            )
             user = json_ready(user_of(row))
             user["terms_accepted_at"] = json_ready(row.terms_accepted_at)
             return {
@@ -142,28 +160,46 @@ class SqlUserRepository:
                 "clips": [json_ready(clip_of(c)) for c in clips],
                 "quota_entries": [json_ready(entry_of(e)) for e in entries],
                 "audit_entries": [json_ready(audit_of(a)) for a in audit],
+                "reports": [json_ready(report_of(*r)) for r in reports],
             }
 
     async def delete_personal_data(self, user_id: str) -> None:
-        """Erase name, platform id and country; the internal id stays so history adds up.
+        """Erase name, platform id, country and the words of the user's reports, in one
+        transaction; the internal id stays so history adds up.
 
-        Requests, clips and ledger entries refer to the opaque id only. A
-        person who comes back later under the same platform id gets a new user.
+        Requests, clips, reports and ledger entries refer to the opaque id
+        only. A person who comes back later under the same platform id gets a
+        new user.
         """
-        await self._update(
-            user_id, display_name=ERASED_NAME, platform_user_id=tombstone(user_id), country=None
-        )
+        async with self._db.write() as session:
+            await self._update_in(
+                session,
+                user_id,
+                display_name=ERASED_NAME,
+                platform_user_id=tombstone(user_id),
+                country=None,
+            )
+            their_reports = select(ReportRow.id).where(ReportRow.reporter_user_id == user_id)
+            await session.execute(
+                delete(ReportReasonRow)
+                .where(ReportReasonRow.report_id.in_(their_reports))
+                .execution_options(synchronize_session=False)
+            )
 
     async def _update(self, user_id: str, **values: object) -> None:
         async with self._db.write() as session:
-            result = await session.execute(
-                update(UserRow)
-                .where(UserRow.id == user_id)
-                .values(values)
-                .execution_options(synchronize_session=False)
-            )
-            if rowcount(result) == 0:
-                raise NotFound(f"no user {user_id!r}")
+            await self._update_in(session, user_id, **values)
+
+    @staticmethod
+    async def _update_in(session: AsyncSession, user_id: str, **values: object) -> None:
+        result = await session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+        if rowcount(result) == 0:
+            raise NotFound(f"no user {user_id!r}")
 
 
 def _by_platform(platform: str, platform_user_id: str) -> Select[tuple[UserRow]]:

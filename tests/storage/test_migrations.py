@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,32 @@ async def test_downgrade_to_base_and_back(empty_db_url: str) -> None:
     finally:
         await database.close()
     await upgrade(empty_db_url)
+
+
+async def test_report_reasons_move_to_their_erasable_table_and_back(tmp_path: Path) -> None:
+    """0006 carries the words of reports made before it over, and its downgrade puts them back."""
+    path = tmp_path / "refrain.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await upgrade(url, "0005_moderation")
+    with sqlite3.connect(path) as raw:  # foreign keys are off on a raw connection
+        raw.executemany(
+            "INSERT INTO report (id, short_id, scope_id, clip_id, reporter_user_id, reason, created_at) "
+            "VALUES (?, ?, 'guild-1', 'clip-1', 'user-1', ?, '2026-11-01 10:00:00')",
+            [("r-1", "00000001", "too loud"), ("r-2", "00000002", None)],
+        )
+    await upgrade(url)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT report_id, reason FROM report_reason").fetchall() == [("r-1", "too loud")]
+        assert "reason" not in {row[1] for row in raw.execute("PRAGMA table_info(report)")}
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute("UPDATE report SET scope_id = 'x'")
+    await downgrade(url, "0005_moderation")
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT id, reason FROM report ORDER BY id").fetchall() == [
+            ("r-1", "too loud"), ("r-2", None)
+        ]
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute("UPDATE report SET reason = 'x'")
 
 
 async def test_check_schema_on_an_empty_database_says_what_to_run(empty_db_url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -92,7 +93,7 @@ async def test_reports_and_resolutions_refuse_changes_in_raw_sql(database: Datab
     await stores.reports.add(_report(seeded, "r-1", 0))
     await stores.reports.resolve("r-1", "mod-1", None, T0)
     for statement in (
-        "UPDATE report SET reason = ''",
+        "UPDATE report SET scope_id = ''",
         "DELETE FROM report",
         "UPDATE report_resolution SET note = 'x'",
         "DELETE FROM report_resolution",
@@ -102,6 +103,27 @@ async def test_reports_and_resolutions_refuse_changes_in_raw_sql(database: Datab
                 await connection.execute(text(statement))
     kept = await stores.reports.get("r-1")
     assert kept is not None and kept.reason == "reason 0" and not kept.open
+
+
+async def test_erasing_a_user_erases_the_words_of_their_reports_and_keeps_the_reports(
+    stores: Stores,
+) -> None:
+    seeded = await seed(stores)
+    await _clip(stores, seeded)
+    await stores.reports.add(_report(seeded, "r-1", 0))
+    await stores.reports.add(replace(_report(seeded, "r-2", 1), reason=None))
+    await stores.reports.resolve("r-1", "mod-1", "looked at it", T0)
+    exported = await stores.users.export(seeded.user.id)
+    assert [(r["id"], r["reason"]) for r in exported["reports"]] == [("r-1", "reason 0"), ("r-2", None)]
+
+    await stores.users.delete_personal_data(seeded.user.id)
+
+    erased = await stores.reports.get("r-1")
+    assert erased is not None and erased.reason is None
+    assert erased.resolution == "looked at it" and not erased.open  # the record stays
+    assert erased.reporter_user_id == seeded.user.id
+    exported = await stores.users.export(seeded.user.id)
+    assert [r["reason"] for r in exported["reports"]] == [None, None]
 
 
 @pytest.mark.parametrize("final", [RequestState.FAILED, RequestState.CANCELLED])
