@@ -62,26 +62,37 @@ def _too_long(what: str, example: str) -> CommandError:
     )
 
 
-def parse_report(arguments: str) -> ReportCommand | CommandError:
+def _id_and_text(
+    arguments: str, *, what: str, missing: str, hint: str, text_name: str, example: str
+) -> tuple[str, str | None] | CommandError:
+    """``<id> [free text]`` for `report` and `resolve`: the id, then the words (bounded)."""
     split = _split(arguments)
     if split is None:
-        return CommandError(
-            ErrorCode.MISSING_ID,
-            "Which clip? `report` needs its id, e.g. `report 1a2b3c4d wrong artist`.",
-            "Use the Report button under the clip, or `status` for your requests' ids.",
-        )
+        return CommandError(ErrorCode.MISSING_ID, missing, hint)
     raw, rest = split
     target = parse_request_id(raw)
     if target is None:
         return CommandError(
             ErrorCode.BAD_ID,
-            f"“{shorten(raw, 30)}” isn't a clip id; ids look like `1a2b3c4d`.",
-            "Use the Report button under the clip, or `report <id> <what is wrong>`.",
+            f"“{shorten(raw, 30)}” isn't a {what} id; ids look like `1a2b3c4d`.",
+            hint,
         )
-    reason = _free_text(rest)
-    if reason is not None and len(reason) > MAX_REPORT_CHARS:
-        return _too_long("reason", f"report {target} wrong artist name")
-    return ReportCommand(target, reason)
+    text = _free_text(rest)
+    if text is not None and len(text) > MAX_REPORT_CHARS:
+        return _too_long(text_name, example.format(id=target))
+    return target, text
+
+
+def parse_report(arguments: str) -> ReportCommand | CommandError:
+    parsed = _id_and_text(
+        arguments,
+        what="clip",
+        missing="Which clip? `report` needs its id, e.g. `report 1a2b3c4d wrong artist`.",
+        hint="Use the Report button under the clip, or `report <id> <what is wrong>`.",
+        text_name="reason",
+        example="report {id} wrong artist name",
+    )
+    return parsed if isinstance(parsed, CommandError) else ReportCommand(*parsed)
 
 
 def parse_reports(arguments: str) -> ReportsCommand | CommandError:
@@ -100,22 +111,12 @@ def parse_reports(arguments: str) -> ReportsCommand | CommandError:
 
 
 def parse_resolve(arguments: str) -> ResolveCommand | CommandError:
-    split = _split(arguments)
-    if split is None:
-        return CommandError(
-            ErrorCode.MISSING_ID,
-            "Which report? `resolve` needs its id, e.g. `resolve 1a2b3c4d taken down`.",
-            "Type `reports` to see the open ones and their ids.",
-        )
-    raw, rest = split
-    report_id = parse_request_id(raw)
-    if report_id is None:
-        return CommandError(
-            ErrorCode.BAD_ID,
-            f"“{shorten(raw, 30)}” isn't a report id; ids look like `1a2b3c4d`.",
-            "Type `reports` to see the open ones and their ids.",
-        )
-    note = _free_text(rest)
-    if note is not None and len(note) > MAX_REPORT_CHARS:
-        return _too_long("note", f"resolve {report_id} clip taken down")
-    return ResolveCommand(report_id, note)
+    parsed = _id_and_text(
+        arguments,
+        what="report",
+        missing="Which report? `resolve` needs its id, e.g. `resolve 1a2b3c4d taken down`.",
+        hint="Type `reports` to see the open ones and their ids.",
+        text_name="note",
+        example="resolve {id} clip taken down",
+    )
+    return parsed if isinstance(parsed, CommandError) else ResolveCommand(*parsed)
