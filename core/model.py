@@ -94,6 +94,9 @@ class Recording:
     audio_sha256: str | None = None
     stems: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    explicit: bool = False
+    """The label marks this recording explicit (a parental-advisory version): servers
+    with ``nsfw-filter on`` refuse it."""
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ class RecordingRow(Base):
     audio_sha256: Mapped[str | None] = mapped_column(String(64))
     stems: Mapped[dict[str, Any]] = mapped_column(JSON)  # stem name -> blob sha256
     aliases: Mapped[list[str]] = mapped_column(JSON)
+    explicit: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class ShareRow(Base):

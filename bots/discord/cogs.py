@@ -204,7 +204,7 @@ class ModerationCog(_Cog, name="Moderation"):
     async def unban(self, interaction: Interaction, user: discord.User) -> None:
         await self._set(interaction, "unban", f"<@{user.id}>")
 
-    @settings.command(name="nsfw-filter", description="Filter explicit prompts: on or off")
+    @settings.command(name="nsfw-filter", description="Refuse songs their label marks explicit: on or off")
     async def nsfw_filter(self, interaction: Interaction, state: Literal["on", "off"]) -> None:
         await self._set(interaction, "nsfw-filter", state)
 

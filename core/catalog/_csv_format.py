@@ -47,6 +47,7 @@ REQUIRED = (
 OPTIONAL = (
     "audio",
     "aliases",
+    "explicit",
     "writer_ipi",
     "publisher_ipi",
     "writer_share",
@@ -159,7 +160,10 @@ class _Sheet:
             return
         self.work(row, work_id, title, iswc, publisher, writer, writer_share)
         aliases = tuple(row.str_list("aliases") or ())
-        recording = Recording(rec_id, work_id, title, artist, isrc, duration, aliases=aliases)
+        explicit = bool(row.boolean("explicit", False))
+        recording = Recording(
+            rec_id, work_id, title, artist, isrc, duration, aliases=aliases, explicit=explicit
+        )
         self.draft.recordings.append((row.line, recording))
         master = Share(SubjectKind.RECORDING, rec_id, label, RightType.MASTER, Fraction(1))
         self.draft.shares.append((row.line, master))

@@ -128,13 +128,15 @@ def _work(row: Row, base_dir: Path, draft: Draft) -> None:
 
 def _recording(row: Row, base_dir: Path, draft: Draft) -> None:
     row.reject_unknown(
-        {"id", "work", "title", "artist", "isrc", "duration_s", "audio", "stems", "aliases"}
-    )
+        {"id", "work", "title", "artist", "isrc", "duration_s", "audio", "stems", "aliases",
+         "explicit"}
+    )  # fmt: skip
     rec_id, work_id = row.text("id"), row.text("work")
     title, artist = row.text("title"), row.text("artist")
     isrc = row.identifier("isrc", validate_isrc)
     duration = row.positive_number("duration_s")
     aliases = tuple(row.str_list("aliases") or ())
+    explicit = bool(row.boolean("explicit", False))
     audio = row.optional_text("audio")
     stems: dict[str, Path] = {}
     for stem, value in (row.table("stems") or {}).items():
@@ -148,7 +150,8 @@ def _recording(row: Row, base_dir: Path, draft: Draft) -> None:
         return
     # Kept with a bad ISRC or duration (already reported) to avoid follow-on errors.
     recording = Recording(
-        rec_id, work_id, title, artist, isrc or "", duration or 0.0, aliases=aliases
+        rec_id, work_id, title, artist, isrc or "", duration or 0.0, aliases=aliases,
+        explicit=explicit,
     )
     draft.recordings.append((row.line, recording))
     if audio:

@@ -40,6 +40,7 @@ written as strings, ``"1/3"`` or ``"0.25"``, and read exactly.
     audio = "audio/golden_hour.flac"                     # optional, relative to the file
     stems = { drums = "stems/gh_drums.flac", vocals = "stems/gh_vocals.flac" }  # optional
     aliases = ["Goldene Stunde"]                         # optional, searchable
+    explicit = false                                     # optional: the label's explicit flag
 
     [[shares]]
     work = "work-golden-hour"      # exactly one of work / recording / voice_model
@@ -92,7 +93,8 @@ CSV format (``catalog.csv``): a flat sheet for simple catalogs
 One row per recording, a header row first (any column order). Required
 columns: ``recording_id, work_id, title, artist, isrc, iswc, duration_s,
 master_holder, publisher, writer``. Optional: ``audio`` (path),
-``aliases``, ``writer_ipi``, ``publisher_ipi``, ``writer_share`` (the
+``aliases``, ``explicit`` (true for a recording its label marks explicit:
+servers with ``nsfw-filter on`` refuse it), ``writer_ipi``, ``publisher_ipi``, ``writer_share`` (the
 writer's PERF and MECH share, default ``1/2``; the publisher gets the
 rest), ``independent`` (true makes the label and publisher independent),
 ``transformations`` (default ``COVER|REMIX``; VOICE_SWAP needs TOML),

@@ -129,10 +129,9 @@ async def apply_setting(
 
 
 NSFW_NOTE = (
+    "With the filter on, songs their label marks explicit are refused here (and say why). "
     "Refrain takes no free-text prompts: songs come from the licensed catalog, styles and "
-    "voices from fixed lists, so there is no prompt for a filter to catch. The catalog does "
-    "not mark songs explicit yet, so the filter has no effect today; the choice is kept for "
-    "when it does."
+    "voices from fixed lists, so there is nothing else for a filter to catch."
 )
 """What ``nsfw-filter`` can and cannot do here, said wherever the setting is shown."""
 

@@ -67,8 +67,8 @@ Moderators (`settings` shows the current ones):
 • `settings user-limit 300` (seconds per day for each member, within the pool) | `off`
 • `settings server-country DE` | `clear` — the default for members without one
 • `settings ban @name`, `settings unban @name`
-• `settings nsfw-filter on` | `off` — Refrain takes no free-text prompts (catalog songs, \
-fixed styles and voices); the setting is kept for songs the catalog marks explicit.""",
+• `settings nsfw-filter on` | `off` — refuse songs their label marks explicit (Refrain \
+takes no free-text prompts: catalog songs, fixed styles and voices).""",
     "audit": "`audit` (moderators) shows who changed which setting; `audit 50` shows more.",
     "report": """\
 `report <clip id> [what is wrong]` tells this server's moderators about a clip, e.g. \

@@ -60,3 +60,15 @@ def channel_allowed(ctx: EntitlementContext) -> Denied | None:
         f"Covers are made only in {channels} on this server. Ask for "
         f"{say.song(ctx.recording)} there.",
     )
+
+
+def explicit_allowed(ctx: EntitlementContext) -> Denied | None:
+    """A server's explicit-content filter applies to everyone, moderators included."""
+    if not (ctx.policy.nsfw_filter and ctx.recording.explicit):
+        return None
+    return Denied(
+        DenyCode.EXPLICIT_FILTERED,
+        f"{say.song(ctx.recording)} is marked explicit by its label, and this server's "
+        "moderators filter explicit songs, so I can't make it here. Pick another song, "
+        "or ask in a server or chat where the filter is off.",
+    )

@@ -27,6 +27,7 @@ _BEFORE_LICENSE: tuple[_PersonRule, ...] = (
     _access.banned,
     _access.terms_accepted,
     _access.channel_allowed,
+    _access.explicit_allowed,
     _rights.opted_out,
 )
 

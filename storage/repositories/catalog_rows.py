@@ -81,6 +81,7 @@ def fill_recording_row(row: RecordingRow, recording: Recording) -> RecordingRow:
     row.isrc = recording.isrc
     row.duration_s = recording.duration_s
     row.aliases = list(recording.aliases)
+    row.explicit = recording.explicit
     if recording.audio_sha256 is not None or getattr(row, "audio_sha256", None) is None:
         row.audio_sha256 = recording.audio_sha256
     if recording.stems or not getattr(row, "stems", None):
@@ -99,6 +100,7 @@ def recording_of(row: RecordingRow) -> Recording:
         audio_sha256=row.audio_sha256,
         stems=dict(row.stems),
         aliases=tuple(row.aliases),
+        explicit=row.explicit,
     )
 
 

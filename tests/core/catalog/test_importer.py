@@ -121,6 +121,20 @@ def test_single_mistakes_are_caught(old: str, new: str, expected: str) -> None:
     assert all(issue.line > 0 for issue in error.issues)
 
 
+def test_the_explicit_flag_is_read_from_both_formats() -> None:
+    alias = 'aliases = ["Hafenlichter"]\n'
+    marked = SAMPLE.replace(alias, alias + "explicit = true\n", 1)
+    parsed = parse_catalog(marked, fmt="toml", base_dir=Path("/s"), fill_unclaimed=False)
+    assert {r.id: r.explicit for r in parsed.batch.recordings} == {
+        "rec-harbor-lights": True, "rec-fern-and-flint": False
+    }
+    assert "'explicit' must be true or false" in str(_problems(marked.replace("= true", '= "maybe"')))
+    sheet = CSV.replace(",styles,territories\n", ",styles,territories,explicit\n", 1)
+    sheet = sheet.replace(",,\n", ",,,yes\n", 1).replace("GB|IE\n", "GB|IE,\n", 1)
+    parsed = parse_catalog(sheet, fmt="csv", base_dir=Path("/s"), fill_unclaimed=False)
+    assert {r.id: r.explicit for r in parsed.batch.recordings} == {"rec-a": True, "rec-b": False}
+
+
 def test_toml_syntax_error_gives_its_line() -> None:
     text = SAMPLE.replace('title = "Harbor Lights"', 'title = "Harbor Lights', 1)
     error = _problems(text)

@@ -84,6 +84,17 @@ def test_channel_not_allowed_names_the_channels() -> None:
     assert isinstance(check(context(policy=policy, channel_id="covers")), Granted)
 
 
+def test_explicit_song_is_refused_only_where_the_filter_is_on() -> None:
+    explicit = dataclasses.replace(context().recording, explicit=True)
+    filtered = dataclasses.replace(POLICY, nsfw_filter=True)
+    text = refused(context(policy=filtered, recording=explicit), DenyCode.EXPLICIT_FILTERED)
+    assert "*Golden Hour* is marked explicit" in text and "another song" in text
+    assert isinstance(check(context(recording=explicit)), Granted)  # filter off
+    assert isinstance(check(context(policy=filtered)), Granted)  # song not explicit
+    moderator = context(policy=filtered, recording=explicit, is_moderator=True)
+    refused(moderator, DenyCode.EXPLICIT_FILTERED)
+
+
 def test_opted_out_work() -> None:
     opt = OptDeclaration(SubjectKind.WORK, "work-golden", "party-indie", opted_in=False)
     text = refused(context(opt=opt), DenyCode.WORK_OPTED_OUT)
@@ -281,7 +292,7 @@ def test_every_code_is_reached_by_this_file() -> None:
     """A new DenyCode must come with a test here."""
     reached = {
         DenyCode.USER_BANNED, DenyCode.TERMS_NOT_ACCEPTED, DenyCode.CHANNEL_NOT_ALLOWED,
-        DenyCode.WORK_OPTED_OUT, DenyCode.NOT_LICENSED, DenyCode.TERRITORY,
+        DenyCode.EXPLICIT_FILTERED, DenyCode.WORK_OPTED_OUT, DenyCode.NOT_LICENSED, DenyCode.TERRITORY,
         DenyCode.TRANSFORMATION_NOT_LICENSED, DenyCode.VOICE_UNKNOWN, DenyCode.VOICE_REVOKED,
         DenyCode.VOICE_NOT_CONSENTED, DenyCode.STYLE_NOT_LICENSED,
         DenyCode.STYLE_DISABLED_BY_SERVER, DenyCode.CLIP_TOO_LONG, DenyCode.COOLDOWN,

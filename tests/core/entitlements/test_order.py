@@ -53,6 +53,10 @@ BREAKERS: dict[DenyCode, Breaker] = {
         c, user=dataclasses.replace(c.user, terms_version=None)
     ),
     DenyCode.CHANNEL_NOT_ALLOWED: lambda c: dataclasses.replace(c, channel_id="off-topic"),
+    DenyCode.EXPLICIT_FILTERED: lambda c: _policy(
+        dataclasses.replace(c, recording=dataclasses.replace(c.recording, explicit=True)),
+        nsfw_filter=True,
+    ),
     DenyCode.WORK_OPTED_OUT: lambda c: dataclasses.replace(
         c, opt=OptDeclaration(SubjectKind.WORK, c.work.id, "party-indie", opted_in=False)
     ),
