@@ -41,9 +41,15 @@ class TelegramSettings(BaseModel):
     )
     network_retries: int = Field(default=4, ge=0, description="retries of a call after network errors")
     button_ttl_s: int = Field(
-        default=48 * 3600, gt=0, description="inline buttons work this long (state kept in memory)"
+        default=48 * 3600,
+        gt=0,
+        description="inline buttons work this long (their commands are stored in the database)",
     )
-    max_buttons: int = Field(default=50_000, gt=0, description="button states kept (oldest dropped)")
+    max_buttons: int = Field(
+        default=50_000,
+        gt=0,
+        description="button states cached in memory (the newest; older ones are read from the database)",
+    )
     max_upload_bytes: int = Field(
         default=50_000_000, gt=0, description="bots may upload up to 50 MB; bigger clips get a link"
     )

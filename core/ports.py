@@ -21,6 +21,7 @@ from core.model import (
     License,
     LicenseTerms,
     OptDeclaration,
+    Origin,
     Party,
     PlayEvent,
     QuotaEntry,
@@ -324,6 +325,34 @@ class JobQueue(Protocol):
 
 
 @dataclass(frozen=True)
+class ButtonState:
+    """What a chat button does, kept server-side because the platform gives a button's
+    data only a few bytes (Telegram: 64), too few for a whole command.
+
+    ``chat_id`` is the chat the button was sent to: pressed anywhere else it does nothing.
+    """
+
+    key: str
+    platform: str
+    chat_id: str
+    command: str
+    origin: Origin
+    created_at: datetime
+
+
+class ButtonStates(Protocol):
+    """Button states that outlive the bot process (restarts, deploys, several instances)."""
+
+    async def put(self, state: ButtonState) -> None: ...
+
+    async def get(self, key: str) -> ButtonState | None: ...
+
+    async def purge(self, before: datetime) -> int:
+        """Forget the states made before ``before``; how many went."""
+        ...
+
+
+@dataclass(frozen=True)
 class Stores:
     """The repositories a use case needs, built once by the wiring."""
 
@@ -339,6 +368,7 @@ class Stores:
     plays: PlayLog
     voices: VoiceProfiles
     reports: ReportRepository
+    buttons: ButtonStates
 
 
 class JobEventKind(enum.Enum):

@@ -20,6 +20,7 @@ from storage.repositories import (
     SqlRequestRepository,
     SqlUserRepository,
 )
+from storage.repositories.buttons import SqlButtonStates
 from storage.repositories.plays import SqlPlayLog
 from storage.repositories.reports import SqlReportRepository
 from storage.repositories.voices import SqlVoiceRegistry
@@ -50,6 +51,7 @@ class Database:
             plays=SqlPlayLog(sessions),
             voices=SqlVoiceRegistry(sessions),
             reports=SqlReportRepository(sessions),
+            buttons=SqlButtonStates(sessions),
         )
 
     @classmethod

@@ -336,6 +336,19 @@ class RenderCacheRow(Base):
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class ChatButtonRow(Base):
+    """A chat button's command behind its short key (``core.ports.ButtonState``); expires."""
+
+    __tablename__ = "chat_button"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(CODE)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    command: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(CODE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class AuditRow(Base):
     """Moderator actions per scope. Append-only, like the quota ledger."""
 

@@ -108,7 +108,9 @@ class TelegramBot:
             settings=self.settings,
             bot=self.application.bot,
             outbox=Outbox(self.settings),
-            buttons=ButtonStore(self.settings.button_ttl_s, self.settings.max_buttons),
+            buttons=ButtonStore(
+                app.stores.buttons, app.clock, self.settings.button_ttl_s, self.settings.max_buttons
+            ),
             admins=AdminCache(self.settings.admin_cache_s),
             plain_text=PlainTextSwitch(app.stores.audit),
         )

@@ -1,76 +1,82 @@
-"""Server-side state of inline buttons, behind short ids that fit in ``callback_data``.
+"""Inline buttons' commands, behind short ids that fit in ``callback_data``.
 
 Telegram gives a button 64 bytes of ``callback_data``, and a Refrain button
 carries a whole command (``cover "Golden Hour" by Mira Vale style:lofi``).
-So the command stays here and the button carries ``b:<12 random chars>``.
-The state lives in memory with an expiry (``button_ttl_s``) and a size cap:
-after a restart or expiry a button answers "this button has expired" and
-says what to type instead, which loses nothing a user cannot redo in one
-message. The random id also means a forged or guessed ``callback_data``
-matches nothing.
+So the command is stored (``Stores.buttons``) and the button carries
+``b:<12 random chars>``: buttons keep working after a restart or a deploy,
+and on any instance of the bot. A bounded cache in front saves the database
+read for the buttons pressed most, the fresh ones. A button older than
+``button_ttl_s``, pressed in another chat, forged or guessed matches nothing
+and answers "this button has expired" with what to type instead.
+
+If the database cannot take a new state the button still works from the
+cache until the process restarts: a reply is never held back for it.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
-import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import timedelta
 
 from core.model import Origin
+from core.ports import ButtonState, ButtonStates, Clock
+
+log = logging.getLogger(__name__)
 
 PREFIX = "b:"
+PLATFORM = "telegram"
 _ID_BYTES = 9  # 12 url-safe characters
-
-
-@dataclass(frozen=True)
-class StoredButton:
-    """What one button does: the command it runs in its chat, and how a clip it yields arrived."""
-
-    command: str
-    chat_id: int
-    origin: Origin
-    created_at: float
+_PURGE_EVERY = timedelta(hours=1)
 
 
 class ButtonStore:
-    """In-memory, expiring map from short ids to button commands."""
+    """Short ids → button commands: stored, with a bounded cache of the newest in front."""
 
-    def __init__(
-        self, ttl_s: float, max_entries: int, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._ttl_s = ttl_s
-        self._max = max_entries
+    def __init__(self, states: ButtonStates, clock: Clock, ttl_s: float, max_cached: int) -> None:
+        self._states = states
         self._clock = clock
-        self._entries: OrderedDict[str, StoredButton] = OrderedDict()
+        self._ttl = timedelta(seconds=ttl_s)
+        self._max = max_cached
+        self._cache: OrderedDict[str, ButtonState] = OrderedDict()
+        self._purged_at = clock.now()
 
-    def put(self, command: str, chat_id: int, origin: Origin = Origin.BUTTON) -> str:
-        """Remember ``command`` and return the ``callback_data`` for its button."""
-        self._expire()
+    async def put(self, command: str, chat_id: int, origin: Origin = Origin.BUTTON) -> str:
+        """Remember ``command`` for a button in ``chat_id``; returns its ``callback_data``."""
+        now = self._clock.now()
         key = secrets.token_urlsafe(_ID_BYTES)
-        self._entries[key] = StoredButton(command, chat_id, origin, self._clock())
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+        state = ButtonState(key, PLATFORM, str(chat_id), command, origin, now)
+        self._cache[key] = state
+        while len(self._cache) > self._max:
+            self._cache.popitem(last=False)
+        try:
+            await self._states.put(state)
+            if now - self._purged_at >= _PURGE_EVERY:
+                self._purged_at = now
+                await self._states.purge(now - self._ttl)
+        except Exception:
+            log.warning("could not store a button's command; it works until a restart", exc_info=True)
         return PREFIX + key
 
-    def get(self, data: str | None, chat_id: int | None) -> StoredButton | None:
+    async def get(self, data: str | None, chat_id: int | None) -> ButtonState | None:
         """The button behind ``data`` pressed in ``chat_id``; ``None`` if unknown, expired or moved."""
-        if not data or not data.startswith(PREFIX) or len(data) > 64:
+        if not data or not data.startswith(PREFIX) or len(data) > 64 or chat_id is None:
             return None
-        self._expire()
-        entry = self._entries.get(data[len(PREFIX) :])
-        if entry is None or entry.chat_id != chat_id:
+        key = data[len(PREFIX) :]
+        state = self._cache.get(key)
+        if state is None:
+            try:
+                state = await self._states.get(key)
+            except Exception:
+                log.warning("could not read a button's command", exc_info=True)
+                return None
+        if state is None or state.platform != PLATFORM or state.chat_id != str(chat_id):
             return None
-        return entry
+        if self._clock.now() - state.created_at > self._ttl:
+            return None
+        return state
 
     def __len__(self) -> int:
-        return len(self._entries)
-
-    def _expire(self) -> None:
-        cutoff = self._clock() - self._ttl_s
-        while self._entries:
-            key, oldest = next(iter(self._entries.items()))
-            if oldest.created_at >= cutoff:
-                return
-            del self._entries[key]
+        """Buttons in the cache (the stored ones may be more)."""
+        return len(self._cache)

@@ -247,17 +247,17 @@ class Courier:
         rows = [
             [
                 InlineKeyboardButton(
-                    "🎨 Other style", callback_data=buttons.put(format_command(base), chat_id)
+                    "🎨 Other style", callback_data=await buttons.put(format_command(base), chat_id)
                 ),
                 InlineKeyboardButton(
-                    "🔁 Regenerate", callback_data=buttons.put(format_command(again), chat_id)
+                    "🔁 Regenerate", callback_data=await buttons.put(format_command(again), chat_id)
                 ),
             ],
             [
                 InlineKeyboardButton("↗️ Share", switch_inline_query=song_title or recording.title),
                 # to this chat's moderators (the core's report queue: `reports`, `resolve`)
                 InlineKeyboardButton(
-                    "⚑ Report", callback_data=buttons.put(f"report {clip.id}", chat_id)
+                    "⚑ Report", callback_data=await buttons.put(f"report {clip.id}", chat_id)
                 ),
             ],
         ]

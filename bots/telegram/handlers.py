@@ -174,7 +174,7 @@ class Router:
         self, chat_id: int, replies: list[Reply], reply_to: int | None, origin: Origin
     ) -> None:
         for reply in replies:
-            pieces = render(reply, self._parts.buttons, chat_id)
+            pieces = await render(reply, self._parts.buttons, chat_id)
             sent: Message | None = None
             for piece in pieces:
                 sent = await self._send(chat_id, piece, reply_to)
@@ -210,7 +210,7 @@ class Router:
         outbox = self._parts.outbox
         message = query.message
         chat_id = message.chat.id if message is not None else None
-        stored = self._parts.buttons.get(query.data, chat_id)
+        stored = await self._parts.buttons.get(query.data, chat_id)
         if stored is None or message is None or chat_id is None:
             await outbox.call(None, "answerCallbackQuery",
                               lambda: query.answer(EXPIRED_BUTTON, show_alert=True))

@@ -76,24 +76,28 @@ def label(text: str) -> str:
     return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
 
 
-def keyboard(
+async def keyboard(
     reply: Reply, store: ButtonStore, chat_id: int, origin: Origin = Origin.BUTTON
 ) -> InlineKeyboardMarkup | None:
     """Each core button becomes a stored command behind a short ``callback_data``, one per row."""
     if not reply.buttons:
         return None
     rows = [
-        [InlineKeyboardButton(label(b.label), callback_data=store.put(b.command, chat_id, origin))]
+        [
+            InlineKeyboardButton(
+                label(b.label), callback_data=await store.put(b.command, chat_id, origin)
+            )
+        ]
         for b in reply.buttons
     ]
     return InlineKeyboardMarkup(rows)
 
 
-def render(reply: Reply, store: ButtonStore, chat_id: int) -> list[Rendered]:
+async def render(reply: Reply, store: ButtonStore, chat_id: int) -> list[Rendered]:
     """The messages one reply becomes (usually one)."""
     text = _MARKERS.get(reply.kind, "") + reply.text
     parts = chunks(text)
-    markup = keyboard(reply, store, chat_id)
+    markup = await keyboard(reply, store, chat_id)
     return [
         Rendered(to_html(part), markup if i == len(parts) - 1 else None)
         for i, part in enumerate(parts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bots.telegram.buttons import PREFIX
 from tests.bots.telegram.conftest import run_bot
 from tests.bots.telegram.helpers import Person, accepted
@@ -40,6 +42,32 @@ async def test_cover_is_queued_with_a_cancel_button(world: ConsoleWorld, fake: F
         (await world.app.stores.users.find("telegram", "101")).id  # type: ignore[union-attr]
     )
     assert [r.state.value for r in requests] == ["CANCELLED"]
+
+
+async def test_buttons_keep_working_after_a_restart_until_they_expire(
+    world: ConsoleWorld, fake: FakeTelegram
+) -> None:
+    alice = Person(fake, 105, "Alice")
+    async with run_bot(world.app, fake):
+        await accepted(alice)
+        question = await alice.say(f'/cover "{world.songs.open_song}"')
+        first, second = (b["callback_data"] for b in question.buttons()[:2])
+    async with run_bot(world.app, fake):  # a new process: nothing in memory
+        mark = await alice.press(question, first)
+        queued = await fake.wait_for("sendMessage", lambda c: "Queued" in c.text, after=mark)
+        assert world.songs.open_song in queued.text
+        world.clock.advance(timedelta(hours=49))  # past button_ttl_s (48 h)
+        mark = await alice.press(question, second)
+        answer = await fake.wait_for("answerCallbackQuery", after=mark)
+        assert answer.fields.get("show_alert") == "true" and "expired" in answer.fields["text"]
+        # pressed in another chat, a button does nothing either
+        elsewhere = alice.in_group(-100777)
+        mark = await elsewhere.press(question, first)
+        answer = await fake.wait_for("answerCallbackQuery", after=mark)
+        assert "expired" in answer.fields["text"]
+    user = await world.app.stores.users.find("telegram", "105")
+    assert user is not None
+    assert len(await world.app.stores.requests.list_for_user(user.id)) == 1
 
 
 async def test_missing_style_offers_a_keyboard_and_the_choice_queues(
