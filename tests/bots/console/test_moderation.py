@@ -1,14 +1,10 @@
-"""Moderation through the console: audited before → after, the NSFW switch, the report queue."""
+"""Moderation through the console: audited before → after, the report queue."""
 
 from __future__ import annotations
-
-from dataclasses import replace
-from datetime import timedelta
 
 from bots.console import ConsoleSession
 from core.chat.messages import Reply
 from core.model import Clip, RequestState
-from core.ports import CatalogBatch
 from tests.bots.console.test_refusals import fan, say
 from tests.support.world import ConsoleWorld
 
@@ -44,40 +40,6 @@ async def test_every_settings_change_is_audited_from_before_to_after(world: Cons
     assert "(per-member limit: 300 s/day → 300 s/day (unchanged))" in (await say(mod, "audit 1")).text
     shown = (await say(mod, "settings")).text
     assert "• per-member limit: 300 s/day" in shown and "• NSFW filter: on" in shown
-
-
-async def test_nsfw_filter_refuses_songs_marked_explicit_and_says_why(world: ConsoleWorld) -> None:
-    song = world.songs.open_song
-    recording = next(r for r in world.batch.recordings if r.title == song)
-    # The label re-delivers the recording with its explicit flag (an upsert of the row).
-    await world.app.stores.catalog.import_batch(
-        CatalogBatch(recordings=[replace(recording, explicit=True)]), world.clock.now()
-    )
-    mod = world.session("mod", moderator=True)
-    bob = await fan(world, "bob")
-    assert (await say(bob, f'cover "{song}" style:lofi length:10')).code == "QUEUED"  # filter off
-
-    on = await say(mod, "settings nsfw-filter on")
-    assert on.code == "SETTING_CHANGED" and on.text.startswith("Done: NSFW filter on.")
-    assert "marks explicit are refused" in on.text and "no free-text prompts" in on.text
-    assert (await say(bob, "settings nsfw-filter off")).code == "NOT_MODERATOR"
-    policy = await world.app.stores.policies.get("console:testguild")
-    assert policy.nsfw_filter is True
-
-    world.clock.advance(timedelta(minutes=5))
-    refused = await say(bob, f'cover "{song}" style:lofi length:10 take:2')
-    assert refused.code == "EXPLICIT_FILTERED"
-    assert f"*{song}* is marked explicit" in refused.text and "filter" in refused.text
-    clean = world.songs.cover_only_song
-    assert (await say(bob, f'cover "{clean}" style:lofi length:10')).code == "QUEUED"
-    # moderators are filtered like everyone else
-    await say(mod, "terms accept")
-    assert (await say(mod, f'cover "{song}" style:lofi length:10')).code == "EXPLICIT_FILTERED"
-
-    off = await say(mod, "settings nsfw off")
-    assert off.text.startswith("Done: NSFW filter off.")
-    world.clock.advance(timedelta(minutes=5))
-    assert (await say(bob, f'cover "{song}" style:acoustic length:10')).code == "QUEUED"
 
 
 async def _delivered_clip(world: ConsoleWorld, queued: Reply) -> Clip:

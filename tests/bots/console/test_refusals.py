@@ -17,6 +17,7 @@ from bots.console import ConsoleSession
 from core.chat.messages import Reply, ReplyKind
 from core.entitlements import DenyCode
 from core.model import OptDeclaration, SubjectKind
+from core.ports import CatalogBatch
 from tests.support.world import ConsoleWorld
 
 
@@ -202,6 +203,40 @@ async def test_member_limit_exhausted_and_refunded_on_cancel(world: ConsoleWorld
     assert (await say(bob, f'cover "{song}" style:acoustic length:10')).code == "QUEUED"
     assert (await say(alice, queued.buttons[0].command)).code == "CANCELLED"
     assert (await say(alice, f'cover "{song}" style:acoustic length:20')).code == "QUEUED"
+
+
+async def test_nsfw_filter_refuses_songs_marked_explicit_and_says_why(world: ConsoleWorld) -> None:
+    song = world.songs.open_song
+    recording = next(r for r in world.batch.recordings if r.title == song)
+    # The label re-delivers the recording with its explicit flag (an upsert of the row).
+    await world.app.stores.catalog.import_batch(
+        CatalogBatch(recordings=[dataclasses.replace(recording, explicit=True)]), world.clock.now()
+    )
+    mod = world.session("mod", moderator=True)
+    bob = await fan(world, "bob")
+    assert (await say(bob, f'cover "{song}" style:lofi length:10')).code == "QUEUED"  # filter off
+
+    on = await say(mod, "settings nsfw-filter on")
+    assert on.code == "SETTING_CHANGED" and on.text.startswith("Done: NSFW filter on.")
+    assert "marks explicit are refused" in on.text and "no free-text prompts" in on.text
+    assert (await say(bob, "settings nsfw-filter off")).code == "NOT_MODERATOR"
+    policy = await world.app.stores.policies.get("console:testguild")
+    assert policy.nsfw_filter is True
+
+    world.clock.advance(timedelta(minutes=5))
+    refused = await say(bob, f'cover "{song}" style:lofi length:10 take:2')
+    assert refused.code == "EXPLICIT_FILTERED"
+    assert f"*{song}* is marked explicit" in refused.text and "filter" in refused.text
+    clean = world.songs.cover_only_song
+    assert (await say(bob, f'cover "{clean}" style:lofi length:10')).code == "QUEUED"
+    # moderators are filtered like everyone else
+    await say(mod, "terms accept")
+    assert (await say(mod, f'cover "{song}" style:lofi length:10')).code == "EXPLICIT_FILTERED"
+
+    off = await say(mod, "settings nsfw off")
+    assert off.text.startswith("Done: NSFW filter off.")
+    world.clock.advance(timedelta(minutes=5))
+    assert (await say(bob, f'cover "{song}" style:acoustic length:10')).code == "QUEUED"
 
 
 async def test_channel_not_allowed(world: ConsoleWorld) -> None:
