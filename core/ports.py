@@ -103,6 +103,10 @@ class UserRepository(Protocol):
         self, platform: str, platform_user_id: str, display_name: str, at: datetime
     ) -> User: ...
 
+    async def find_many(self, identities: Sequence[tuple[str, str]]) -> dict[tuple[str, str], User]:
+        """The known users among (platform, platform user id) pairs, in one read."""
+        ...
+
     async def get(self, user_id: str) -> User | None: ...
     async def find(self, platform: str, platform_user_id: str) -> User | None: ...
     async def set_tier(self, user_id: str, tier: str) -> None: ...
@@ -151,6 +155,12 @@ class QuotaLedger(Protocol):
         """Reserved minus refunded seconds of the account in the period."""
         ...
 
+    async def used_seconds_many(
+        self, wanted: Sequence[tuple[str, datetime]]
+    ) -> dict[tuple[str, datetime], int]:
+        """``used_seconds`` of many (account, period start) pairs, in one read."""
+        ...
+
     async def entries(self, account: str) -> list[QuotaEntry]: ...
 
 
@@ -166,8 +176,25 @@ class RequestRepository(Protocol):
         """
         ...
 
+    async def create_many(
+        self, items: Sequence[tuple[RenderRequest, Sequence[Reservation]]], at: datetime
+    ) -> list[tuple[RenderRequest, bool] | QuotaExceeded]:
+        """``create`` for each item in order, in one transaction; an item that would have
+        raised ``QuotaExceeded`` gets it as its result instead (nothing stored for it)."""
+        ...
+
     async def get(self, request_id: str) -> RenderRequest | None: ...
     async def get_by_idempotency_key(self, key: str) -> RenderRequest | None: ...
+
+    async def get_by_idempotency_keys(self, keys: Sequence[str]) -> dict[str, RenderRequest]:
+        """The stored requests among ``keys``, by key, in one read."""
+        ...
+
+    async def last_created_at_many(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], datetime]:
+        """When each (user, scope) last submitted; pairs that never did are absent."""
+        ...
 
     async def find_by_short_id(self, short_id: str) -> RenderRequest | None:
         """The request whose id (hyphens removed) ends with ``short_id`` (8 hex digits)."""
@@ -278,6 +305,10 @@ class PlayLog(Protocol):
 class AuditLog(Protocol):
     async def append(self, entry: AuditEntry) -> None: ...
     async def list(self, scope_id: str, limit: int = 50) -> list[AuditEntry]: ...
+
+    async def scopes_with_action(self, scope_ids: Sequence[str], action: str) -> set[str]:
+        """Which of ``scope_ids`` have at least one entry of ``action``, in one read."""
+        ...
 
 
 class ReportRepository(Protocol):

@@ -43,7 +43,7 @@ from core.deliveries.trace import Tracer
 from core.entitlements import Denied, DenyCode, scope_of, voices_for_song
 from core.ids import new_id
 from core.model import AuditEntry, Recording, RenderRequest, Report, RequestState
-from core.notices import take_unread
+from core.notices import NoticeInbox
 from core.ports import Clock, Stores
 from core.requests.service import (
     NeedsStyle,
@@ -92,6 +92,7 @@ class ChatHandler:
         self._stores = stores
         self._clock = clock
         self._tracer = tracer
+        self._inbox = NoticeInbox(stores.users, stores.audit, clock)
 
     async def handle(self, invocation: Invocation) -> list[Reply]:
         """Answer one invocation; never raises (failures get an incident id)."""
@@ -118,10 +119,7 @@ class ChatHandler:
 
     async def _notices_for(self, invocation: Invocation) -> list[Reply]:
         """One-time notices for this user (a takedown of their clip…), shown once."""
-        user = await self._stores.users.find(invocation.platform, invocation.user_id)
-        if user is None:
-            return []
-        texts = await take_unread(self._stores.audit, self._clock, user.id)
+        texts = await self._inbox.take_unread(invocation.platform, invocation.user_id)
         return [Reply(text, ReplyKind.INFO, code="NOTICE") for text in texts]
 
     @staticmethod

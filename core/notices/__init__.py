@@ -9,9 +9,12 @@ talks to (a bot).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.ids import new_id
 from core.model import AuditEntry
-from core.ports import AuditLog, Clock
+from core.ports import AuditLog, Clock, UserRepository
+from core.batching import Batcher
 
 NOTICE = "notice"
 NOTICE_READ = "notice-read"
@@ -38,3 +41,35 @@ async def take_unread(audit: AuditLog, clock: Clock, user_id: str) -> list[str]:
             AuditEntry(new_id(), user_scope(user_id), user_id, NOTICE_READ, entry.id, clock.now())
         )
     return [e.detail for e in sorted(unread, key=lambda e: e.at)]
+
+
+class NoticeInbox:
+    """Every message a user sends checks for their notices; a burst checks them together.
+
+    Notices are rare, so a batch of messages costs one read of the senders
+    and one of which of them have any notice at all; only those users'
+    entries are read (and marked) one by one.
+    """
+
+    def __init__(self, users: UserRepository, audit: AuditLog, clock: Clock) -> None:
+        self._users = users
+        self._audit = audit
+        self._clock = clock
+        self._batcher: Batcher[tuple[str, str], list[str]] = Batcher(self._take_many)
+
+    async def take_unread(self, platform: str, platform_user_id: str) -> list[str]:
+        """The sender's unread notices (none for someone Refrain has never seen), marked read."""
+        return await self._batcher.run((platform, platform_user_id))
+
+    async def _take_many(self, senders: Sequence[tuple[str, str]]) -> list[list[str]]:
+        users = await self._users.find_many(senders)
+        scopes = [user_scope(u.id) for u in users.values()]
+        with_notices = await self._audit.scopes_with_action(scopes, NOTICE) if scopes else set()
+        out: list[list[str]] = []
+        for sender in senders:
+            user = users.get(sender)
+            if user is None or user_scope(user.id) not in with_notices:
+                out.append([])
+            else:
+                out.append(await take_unread(self._audit, self._clock, user.id))
+        return out

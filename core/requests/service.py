@@ -10,8 +10,8 @@ recovery sweep enqueues it later, so nothing a user asked for is lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence, Set
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.catalog.search import Ambiguous, CatalogIndex, Exact, NotFound
@@ -39,7 +39,9 @@ from core.model import (
     User,
     VoiceModel,
 )
-from core.ports import Clock, JobQueue, QuotaExceeded, Stores
+from core.ports import Clock, JobQueue, QuotaExceeded, Reservation, Stores
+from core.batching import Batcher
+from core.requests.snapshot import SubmitSnapshot, idempotency_key
 from core.stylebook import ORIGINAL_STYLE, STYLES, selectable_styles, style_name
 
 log = logging.getLogger(__name__)
@@ -141,6 +143,9 @@ class RequestService:
         self._default_seconds = default_clip_seconds
         self._hidden = hidden
         self._voice_conversion = voice_conversion
+        self._batcher: Batcher[tuple[Requester, CoverCommand], SubmitOutcome] = Batcher(
+            self.submit_many
+        )
 
     @property
     def terms_version(self) -> str:
@@ -158,7 +163,11 @@ class RequestService:
         )
 
     async def resolve_song(
-        self, song: str, artist: str | None, unsplit: str | None = None
+        self,
+        song: str,
+        artist: str | None,
+        unsplit: str | None = None,
+        get_recording: Callable[[str], Awaitable[Recording | None]] | None = None,
     ) -> Recording | SongUnknown | SongAmbiguous:
         """Find the one recording a user means, or say what they might mean.
 
@@ -170,16 +179,16 @@ class RequestService:
             whole = self._index.resolve(unsplit, None)
             if isinstance(whole, Exact):
                 found = whole
-        catalog = self._stores.catalog
+        get = get_recording or self._stores.catalog.get_recording
         if isinstance(found, Exact):
-            recording = await catalog.get_recording(found.recording_id)
+            recording = await get(found.recording_id)
             if recording is not None:
                 return recording
             return SongUnknown(song, ())
         ids = found.candidates if isinstance(found, Ambiguous) else found.suggestions
         recordings = tuple(
             r
-            for r in [await catalog.get_recording(i) for i in ids if i not in self._hidden]
+            for r in [await get(i) for i in ids if i not in self._hidden]
             if r is not None
         )
         if isinstance(found, Ambiguous):
@@ -210,26 +219,63 @@ class RequestService:
             allowed &= policy.allowed_styles
         return tuple(s for s in selectable_styles() if s in allowed)
 
-    async def _find_voice(self, name: str) -> VoiceModel | None:
-        wanted = name.strip().casefold()
-        for voice in await self._stores.catalog.list_voice_models():
-            if wanted in (voice.name.casefold(), voice.id.casefold()):
-                return voice
-        return None
 
     async def submit(self, who: Requester, command: CoverCommand) -> SubmitOutcome:
-        """Check a cover/remix request and queue it, or say why not."""
+        """Check a cover/remix request and queue it, or say why not.
+
+        Concurrent submits are answered together (:mod:`core.batching`):
+        each gets exactly the outcome it would have had alone, in arrival order.
+        """
+        return await self._batcher.run((who, command))
+
+    async def submit_many(
+        self, items: Sequence[tuple[Requester, CoverCommand]]
+    ) -> list[SubmitOutcome]:
+        """Submit several requests with a few reads and one write for all of them."""
         now = self._clock.now()
-        key = f"{who.platform}:{who.message_id}"
-        existing = await self._stores.requests.get_by_idempotency_key(key)
-        user = await self.user_for(who)
+        snapshot = await SubmitSnapshot.load(
+            self._stores, [who for who, _ in items], now, self.tier_of
+        )
+        plans = [await self._plan(who, command, snapshot, now) for who, command in items]
+        granted = [p for p in plans if isinstance(p, _Grant)]
+        stored = await self._stores.requests.create_many(
+            [(g.request, g.reservations) for g in granted], now
+        )
+        results = dict(zip((id(g) for g in granted), stored, strict=True))
+        first: dict[str, SubmitOutcome] = {}
+        outcomes: list[SubmitOutcome] = []
+        for plan in plans:
+            if isinstance(plan, _Grant):
+                outcome = await self._finish(plan, results[id(plan)], now)
+                first[plan.request.idempotency_key] = outcome
+            elif isinstance(plan, _SameMessage):
+                # the same message twice in one batch: the first copy's answer, as a repeat
+                outcome = first[plan.key]
+                if isinstance(outcome, Queued):
+                    outcome = replace(outcome, duplicate=True)
+            else:
+                outcome = plan
+            outcomes.append(outcome)
+        return outcomes
+
+    async def _plan(
+        self, who: Requester, command: CoverCommand, snapshot: SubmitSnapshot, now: datetime
+    ) -> SubmitOutcome | _Grant | _SameMessage:
+        """Everything a submit decides before writing: an answer, or a grant to store."""
+        key = idempotency_key(who)
+        user = snapshot.user(who)
+        existing = snapshot.existing.get(key)
         if existing is not None:
-            recording = await self._stores.catalog.get_recording(existing.recording_id)
+            recording = await snapshot.recording(existing.recording_id)
             assert recording is not None
             position = await self._safe_position(existing.id)
             return Queued(existing, position, True, recording, duplicate=True)
+        if key in snapshot.planned_keys:  # the same message twice in one batch (a double tap)
+            return _SameMessage(key)
 
-        resolved = await self.resolve_song(command.song, command.artist, command.unsplit)
+        resolved = await self.resolve_song(
+            command.song, command.artist, command.unsplit, snapshot.recording
+        )
         if not isinstance(resolved, Recording):
             return resolved
         recording = resolved
@@ -244,12 +290,11 @@ class RequestService:
         if style not in STYLES:
             return StyleUnknown(style, await self.licensed_styles(recording, who.scope_id))
 
-        catalog = self._stores.catalog
-        work = await catalog.get_work(recording.work_id)
+        work = await snapshot.work(recording.work_id)
         assert work is not None, f"recording {recording.id} points at a missing work"
-        license_ = await catalog.current_license(recording.id)
-        voice = await self._find_voice(command.voice) if command.voice else None
-        policy = await self._stores.policies.get(who.scope_id)
+        license_ = await snapshot.license(recording.id)
+        voice = _find_voice(await snapshot.voices(), command.voice) if command.voice else None
+        policy = await snapshot.policy(who.scope_id)
         tier = self.tier_of(user)
         territory = user.country or policy.default_country or WORLDWIDE
         seconds = command.seconds or self._default_length(tier, policy.max_clip_seconds, license_)
@@ -258,17 +303,7 @@ class RequestService:
             seconds = min(seconds, int(recording.duration_s))
         period_start, _ = period_bounds(tier.period, now)
         day_start, _ = period_bounds("day", now)
-        user_used = await self._stores.quota.used_seconds(f"user:{user.id}", period_start)
-        pool_used = (
-            await self._stores.quota.used_seconds(f"pool:{who.scope_id}", day_start)
-            if policy.pool_seconds_per_day is not None
-            else None
-        )
-        member_used = (
-            await self._stores.quota.used_seconds(member_account(who.scope_id, user.id), day_start)
-            if policy.user_seconds_per_day is not None
-            else None
-        )
+        member = member_account(who.scope_id, user.id)
         context = EntitlementContext(
             user=user,
             tier=tier,
@@ -278,17 +313,28 @@ class RequestService:
             recording=recording,
             work=work,
             license=license_,
-            opt=await self.effective_opt(recording),
+            opt=latest_declaration(
+                await snapshot.opt_declarations(SubjectKind.WORK, recording.work_id)
+                + await snapshot.opt_declarations(SubjectKind.RECORDING, recording.id)
+            ),
             voice_model=voice,
             requested_voice=command.voice,
             transformation=transformation,
             style=style,
             seconds=seconds,
             territory=territory,
-            user_used_seconds=user_used,
-            pool_used_seconds=pool_used,
-            member_used_seconds=member_used,
-            last_request_at=await self._stores.requests.last_created_at(user.id, who.scope_id),
+            user_used_seconds=snapshot.used_seconds(f"user:{user.id}", period_start),
+            pool_used_seconds=(
+                snapshot.used_seconds(f"pool:{who.scope_id}", day_start)
+                if policy.pool_seconds_per_day is not None
+                else None
+            ),
+            member_used_seconds=(
+                snapshot.used_seconds(member, day_start)
+                if policy.user_seconds_per_day is not None
+                else None
+            ),
+            last_request_at=snapshot.last_request.get((user.id, who.scope_id)),
             required_terms_version=self._terms_version,
             now=now,
             style_names={s: style_name(s) for s in STYLES},
@@ -324,18 +370,25 @@ class RequestService:
             updated_at=now,
             variation=command.take - 1,
         )
-        try:
-            stored, created = await self._stores.requests.create(
-                request, decision.reservations, now
-            )
-        except QuotaExceeded as exc:
-            return self._quota_race_denial(exc, tier, now)
+        snapshot.granted(request, decision.reservations)
+        return _Grant(request, decision.reservations, decision.priority, recording, tier)
+
+    async def _finish(
+        self,
+        grant: _Grant,
+        stored: tuple[RenderRequest, bool] | QuotaExceeded,
+        now: datetime,
+    ) -> SubmitOutcome:
+        """After the write: queue what was stored, or explain the race it lost."""
+        if isinstance(stored, QuotaExceeded):
+            return self._quota_race_denial(stored, grant.tier, now)
+        request, created = stored
         if not created:
-            position = await self._safe_position(stored.id)
-            return Queued(stored, position, True, recording, duplicate=True)
-        queue_ok = await self._safe_enqueue(stored, decision.priority)
-        position = await self._safe_position(stored.id) if queue_ok else None
-        return Queued(stored, position, queue_ok, recording)
+            position = await self._safe_position(request.id)
+            return Queued(request, position, True, grant.recording, duplicate=True)
+        queue_ok = await self._safe_enqueue(request, grant.priority)
+        position = await self._safe_position(request.id) if queue_ok else None
+        return Queued(request, position, queue_ok, grant.recording)
 
     def _default_length(
         self, tier: Tier, server_max: int | None, license_: License | None
@@ -458,6 +511,33 @@ class RequestService:
             if await self._safe_enqueue(request, 0):
                 count += 1
         return count
+
+
+def _find_voice(voices: Sequence[VoiceModel], name: str) -> VoiceModel | None:
+    """The voice a user named, by name or id, whatever the case."""
+    wanted = name.strip().casefold()
+    for voice in voices:
+        if wanted in (voice.name.casefold(), voice.id.casefold()):
+            return voice
+    return None
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """A request the entitlement engine allowed, waiting for the batch's write."""
+
+    request: RenderRequest
+    reservations: tuple[Reservation, ...]
+    priority: int
+    recording: Recording
+    tier: Tier
+
+
+@dataclass(frozen=True)
+class _SameMessage:
+    """A second copy, in the same batch, of a message already granted in it."""
+
+    key: str
 
 
 def latest_declaration(declarations: Sequence[OptDeclaration]) -> OptDeclaration | None:

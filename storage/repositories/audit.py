@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from core.model import AuditEntry
@@ -38,6 +40,20 @@ class SqlAuditLog:
                     at=entry.at,
                 )
             )
+
+    async def scopes_with_action(self, scope_ids: Sequence[str], action: str) -> set[str]:
+        """Which of ``scope_ids`` have at least one entry of ``action``, in one read."""
+        ordered = sorted(set(scope_ids))
+        found: set[str] = set()
+        async with self._db.read() as session:
+            for i in range(0, len(ordered), 500):
+                rows = await session.scalars(
+                    select(AuditRow.scope_id)
+                    .where(AuditRow.scope_id.in_(ordered[i : i + 500]), AuditRow.action == action)
+                    .distinct()
+                )
+                found.update(rows)
+        return found
 
     async def list(self, scope_id: str, limit: int = 50) -> list[AuditEntry]:
         """The scope's latest entries, newest first."""

@@ -8,7 +8,7 @@ midnight still returns the seconds to the period they were taken from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import case, func, select
@@ -48,6 +48,37 @@ async def used_seconds_in(session: AsyncSession, account: str, period_start: dat
     return int(total or 0)
 
 
+async def used_seconds_many_in(
+    session: AsyncSession, wanted: Iterable[tuple[str, datetime]]
+) -> dict[tuple[str, datetime], int]:
+    """:func:`used_seconds_in` for many (account, period start) pairs: one query per period start."""
+    signed = case(
+        (QuotaEntryRow.kind == QuotaEntryKind.RESERVE.value, QuotaEntryRow.seconds),
+        (QuotaEntryRow.kind == QuotaEntryKind.REFUND.value, -QuotaEntryRow.seconds),
+        else_=0,
+    )
+    by_start: dict[datetime, set[str]] = {}
+    for account, start in wanted:
+        by_start.setdefault(start, set()).add(account)
+    used: dict[tuple[str, datetime], int] = {}
+    for start, accounts in by_start.items():
+        ordered = sorted(accounts)
+        for chunk in (ordered[i : i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)):
+            rows = await session.execute(
+                select(QuotaEntryRow.account, func.coalesce(func.sum(signed), 0))
+                .where(QuotaEntryRow.period_start == start, QuotaEntryRow.account.in_(chunk))
+                .group_by(QuotaEntryRow.account)
+            )
+            found = {account: int(total or 0) for account, total in rows}
+            for account in chunk:
+                used[(account, start)] = found.get(account, 0)
+    return used
+
+
+_IN_CHUNK = 500
+"""Values per ``IN (…)`` list: far under SQLite's and asyncpg's parameter limits."""
+
+
 async def lock_accounts(session: AsyncSession, accounts: Sequence[str]) -> None:
     """Hold the accounts' rows until the transaction ends, creating missing ones.
 
@@ -83,6 +114,13 @@ class SqlQuotaLedger:
         """Reserved minus refunded seconds of the account in the period."""
         async with self._db.read() as session:
             return await used_seconds_in(session, account, period_start)
+
+    async def used_seconds_many(
+        self, wanted: Sequence[tuple[str, datetime]]
+    ) -> dict[tuple[str, datetime], int]:
+        """:meth:`used_seconds` of many (account, period start) pairs in one read."""
+        async with self._db.read() as session:
+            return await used_seconds_many_in(session, wanted)
 
     async def entries(self, account: str) -> list[QuotaEntry]:
         """The account's entries, oldest first."""

@@ -13,7 +13,7 @@ from core.ids import new_id
 from core.model import QuotaEntryKind, RenderRequest, RequestState, Transformation
 from core.ports import QuotaExceeded, Reservation
 from storage.errors import StorageConflict
-from storage.repositories.quota import lock_accounts, used_seconds_in
+from storage.repositories.quota import lock_accounts, used_seconds_in, used_seconds_many_in
 from storage.schema import QuotaEntryRow, RenderRequestRow
 from storage.sessions import Sessions, rowcount
 
@@ -104,18 +104,7 @@ class SqlRequestRepository:
                 row = request_row(request)
                 session.add(row)
                 await session.flush()
-                session.add_all(
-                    QuotaEntryRow(
-                        id=new_id(),
-                        account=r.account,
-                        request_id=request.id,
-                        kind=QuotaEntryKind.RESERVE.value,
-                        seconds=r.seconds,
-                        period_start=r.period_start,
-                        at=at,
-                    )
-                    for r in reservations
-                )
+                session.add_all(_reserve_rows(request.id, reservations, at))
                 await session.flush()
                 return request_of(row), True
         except StorageConflict:
@@ -125,6 +114,102 @@ class SqlRequestRepository:
             if stored is None:
                 raise
             return stored, False
+
+    async def create_many(
+        self, items: Sequence[tuple[RenderRequest, Sequence[Reservation]]], at: datetime
+    ) -> list[tuple[RenderRequest, bool] | QuotaExceeded]:
+        """:meth:`create` for many requests in one transaction, in order.
+
+        Each item gets what ``create`` would have given it had they run one
+        after the other: the stored request and whether it is new, or the
+        ``QuotaExceeded`` it would have raised (earlier items' reservations
+        count). A burst of submits then costs one write instead of one each.
+        """
+        if not items:
+            return []
+        try:
+            async with self._db.write() as session:
+                await lock_accounts(session, [r.account for _, rs in items for r in rs])
+                keys = sorted({request.idempotency_key for request, _ in items})
+                stored: dict[str, RenderRequestRow] = {}
+                for i in range(0, len(keys), 500):
+                    rows = await session.scalars(
+                        select(RenderRequestRow).where(
+                            RenderRequestRow.idempotency_key.in_(keys[i : i + 500])
+                        )
+                    )
+                    stored.update((row.idempotency_key, row) for row in rows)
+                used = await used_seconds_many_in(
+                    session, [(r.account, r.period_start) for _, rs in items for r in rs]
+                )
+                results: list[tuple[RenderRequest, bool] | QuotaExceeded] = []
+                entries: list[QuotaEntryRow] = []
+                for request, reservations in items:
+                    if (row := stored.get(request.idempotency_key)) is not None:
+                        results.append((request_of(row), False))
+                        continue
+                    if (exceeded := _first_overrun(used, reservations)) is not None:
+                        results.append(exceeded)
+                        continue
+                    for r in reservations:
+                        used[(r.account, r.period_start)] += r.seconds
+                    row = request_row(request)
+                    session.add(row)
+                    stored[request.idempotency_key] = row
+                    entries.extend(_reserve_rows(request.id, reservations, at))
+                    results.append((request, True))
+                await session.flush()  # the requests first: the entries point at them
+                session.add_all(entries)
+                await session.flush()
+                return results
+        except StorageConflict:
+            # Another process stored one of the keys meanwhile (PostgreSQL): one at a time.
+            return [await self._create_or_exceeded(request, rs, at) for request, rs in items]
+
+    async def _create_or_exceeded(
+        self, request: RenderRequest, reservations: Sequence[Reservation], at: datetime
+    ) -> tuple[RenderRequest, bool] | QuotaExceeded:
+        try:
+            return await self.create(request, reservations, at)
+        except QuotaExceeded as exc:
+            return exc
+
+    async def last_created_at_many(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], datetime]:
+        """:meth:`last_created_at` for many (user, scope) pairs in one read (absent: never)."""
+        found: dict[tuple[str, str], datetime] = {}
+        users = sorted({user for user, _ in pairs})
+        wanted = set(pairs)
+        async with self._db.read() as session:
+            for i in range(0, len(users), 500):
+                rows = await session.execute(
+                    select(
+                        RenderRequestRow.user_id,
+                        RenderRequestRow.scope_id,
+                        func.max(RenderRequestRow.created_at),
+                    )
+                    .where(RenderRequestRow.user_id.in_(users[i : i + 500]))
+                    .group_by(RenderRequestRow.user_id, RenderRequestRow.scope_id)
+                )
+                for user, scope, latest in rows:
+                    if (user, scope) in wanted and latest is not None:
+                        found[(user, scope)] = latest
+        return found
+
+    async def get_by_idempotency_keys(self, keys: Sequence[str]) -> dict[str, RenderRequest]:
+        """The stored requests among ``keys``, in one read."""
+        ordered = sorted(set(keys))
+        found: dict[str, RenderRequest] = {}
+        async with self._db.read() as session:
+            for i in range(0, len(ordered), 500):
+                rows = await session.scalars(
+                    select(RenderRequestRow).where(
+                        RenderRequestRow.idempotency_key.in_(ordered[i : i + 500])
+                    )
+                )
+                found.update((row.idempotency_key, request_of(row)) for row in rows)
+        return found
 
     async def get(self, request_id: str) -> RenderRequest | None:
         async with self._db.read() as session:
@@ -265,6 +350,37 @@ class SqlRequestRepository:
                 select(RenderRequestRow).where(RenderRequestRow.idempotency_key == key)
             )
         ).first()
+
+
+def _reserve_rows(
+    request_id: str, reservations: Sequence[Reservation], at: datetime
+) -> list[QuotaEntryRow]:
+    return [
+        QuotaEntryRow(
+            id=new_id(),
+            account=r.account,
+            request_id=request_id,
+            kind=QuotaEntryKind.RESERVE.value,
+            seconds=r.seconds,
+            period_start=r.period_start,
+            at=at,
+        )
+        for r in reservations
+    ]
+
+
+def _first_overrun(
+    used: dict[tuple[str, datetime], int], reservations: Sequence[Reservation]
+) -> QuotaExceeded | None:
+    """The overrun :func:`_check_fits` would raise, against balances already read."""
+    pending: dict[tuple[str, datetime], int] = {}
+    for r in reservations:
+        key = (r.account, r.period_start)
+        now_used = pending.get(key, used.get(key, 0))
+        if now_used + r.seconds > r.limit:
+            return QuotaExceeded(r.account, now_used, r.limit)
+        pending[key] = now_used + r.seconds
+    return None
 
 
 async def _check_fits(session: AsyncSession, reservations: Sequence[Reservation]) -> None:

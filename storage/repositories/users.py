@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +102,27 @@ class SqlUserRepository:
         async with self._db.read() as session:
             row = (await session.scalars(_by_platform(platform, platform_user_id))).first()
             return None if row is None else user_of(row)
+
+    async def find_many(
+        self, identities: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], User]:
+        """The known users among (platform, platform user id) pairs, in one read."""
+        wanted = set(identities)
+        found: dict[tuple[str, str], User] = {}
+        if not wanted:
+            return found
+        async with self._db.read() as session:
+            for platform in {p for p, _ in wanted}:
+                ids = sorted(uid for p, uid in wanted if p == platform)
+                for i in range(0, len(ids), 500):
+                    rows = await session.scalars(
+                        select(UserRow).where(
+                            UserRow.platform == platform, UserRow.platform_user_id.in_(ids[i : i + 500])
+                        )
+                    )
+                    for row in rows:
+                        found[(row.platform, row.platform_user_id)] = user_of(row)
+        return found
 
     async def set_tier(self, user_id: str, tier: str) -> None:
         await self._update(user_id, tier=tier)

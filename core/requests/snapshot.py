@@ -1,0 +1,144 @@
+"""What a batch of submits reads, read once for the whole batch.
+
+A burst of requests (a server's "everyone cover this!" moment) is mostly
+the same few songs, scopes and users. Reading the idempotency keys, users,
+balances and last-request times of the whole batch in a handful of queries,
+and each song's rights once, is what lets a thousand submits be answered in
+a few seconds instead of one database round trip after another.
+
+The snapshot is also the batch's memory: a grant reserves its seconds and
+sets the cooldown clock here, so later requests of the same batch are
+checked as if the earlier ones had already been stored (the write checks
+the balances again, atomically, in ``RequestRepository.create_many``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from core.entitlements import member_account, period_bounds
+from core.model import (
+    License,
+    OptDeclaration,
+    Recording,
+    RenderRequest,
+    ScopePolicy,
+    SubjectKind,
+    Tier,
+    User,
+    VoiceModel,
+    Work,
+)
+from core.ports import Reservation, Stores
+
+if TYPE_CHECKING:
+    from core.requests.service import Requester
+
+
+def idempotency_key(who: Requester) -> str:
+    """One request per platform message: a retried delivery of it is the same request."""
+    return f"{who.platform}:{who.message_id}"
+
+
+@dataclass
+class SubmitSnapshot:
+    """Reads shared by one batch of submits, and the grants made so far in it."""
+
+    stores: Stores
+    existing: dict[str, RenderRequest]
+    users: dict[tuple[str, str], User]
+    used: dict[tuple[str, datetime], int]
+    last_request: dict[tuple[str, str], datetime]
+    planned_keys: set[str] = field(default_factory=set)
+    _policies: dict[str, ScopePolicy] = field(default_factory=dict)
+    _recordings: dict[str, Recording | None] = field(default_factory=dict)
+    _works: dict[str, Work | None] = field(default_factory=dict)
+    _licenses: dict[str, License | None] = field(default_factory=dict)
+    _opts: dict[tuple[SubjectKind, str], list[OptDeclaration]] = field(default_factory=dict)
+    _voices: list[VoiceModel] | None = None
+
+    @classmethod
+    async def load(
+        cls,
+        stores: Stores,
+        batch: Sequence[Requester],
+        now: datetime,
+        tier_of: Callable[[User], Tier],
+    ) -> SubmitSnapshot:
+        existing = await stores.requests.get_by_idempotency_keys(
+            [idempotency_key(who) for who in batch]
+        )
+        users = await stores.users.find_many([(w.platform, w.platform_user_id) for w in batch])
+        for who in batch:
+            identity = (who.platform, who.platform_user_id)
+            known = users.get(identity)
+            if known is None or known.display_name != who.display_name:
+                # first sight, or a new name: the one write a read cannot replace
+                users[identity] = await stores.users.get_or_create(
+                    who.platform, who.platform_user_id, who.display_name, now
+                )
+        day_start, _ = period_bounds("day", now)
+        accounts: list[tuple[str, datetime]] = []
+        pairs: list[tuple[str, str]] = []
+        for who in batch:
+            user = users[(who.platform, who.platform_user_id)]
+            period_start, _ = period_bounds(tier_of(user).period, now)
+            accounts += [
+                (f"user:{user.id}", period_start),
+                (f"pool:{who.scope_id}", day_start),
+                (member_account(who.scope_id, user.id), day_start),
+            ]
+            pairs.append((user.id, who.scope_id))
+        used = await stores.quota.used_seconds_many(accounts)
+        last_request = await stores.requests.last_created_at_many(pairs)
+        return cls(stores, existing, users, used, last_request)
+
+    def user(self, who: Requester) -> User:
+        return self.users[(who.platform, who.platform_user_id)]
+
+    def used_seconds(self, account: str, period_start: datetime) -> int:
+        return self.used.get((account, period_start), 0)
+
+    def granted(self, request: RenderRequest, reservations: Sequence[Reservation]) -> None:
+        """Count a grant of this batch: its seconds, its cooldown, its key."""
+        for r in reservations:
+            key = (r.account, r.period_start)
+            self.used[key] = self.used.get(key, 0) + r.seconds
+        self.last_request[(request.user_id, request.scope_id)] = request.created_at
+        self.planned_keys.add(request.idempotency_key)
+
+    async def policy(self, scope_id: str) -> ScopePolicy:
+        if scope_id not in self._policies:
+            self._policies[scope_id] = await self.stores.policies.get(scope_id)
+        return self._policies[scope_id]
+
+    async def recording(self, recording_id: str) -> Recording | None:
+        if recording_id not in self._recordings:
+            self._recordings[recording_id] = await self.stores.catalog.get_recording(recording_id)
+        return self._recordings[recording_id]
+
+    async def work(self, work_id: str) -> Work | None:
+        if work_id not in self._works:
+            self._works[work_id] = await self.stores.catalog.get_work(work_id)
+        return self._works[work_id]
+
+    async def license(self, recording_id: str) -> License | None:
+        if recording_id not in self._licenses:
+            self._licenses[recording_id] = await self.stores.catalog.current_license(recording_id)
+        return self._licenses[recording_id]
+
+    async def opt_declarations(self, kind: SubjectKind, subject_id: str) -> list[OptDeclaration]:
+        if (kind, subject_id) not in self._opts:
+            self._opts[(kind, subject_id)] = await self.stores.catalog.opt_declarations(
+                kind, subject_id
+            )
+        return self._opts[(kind, subject_id)]
+
+    async def voices(self) -> list[VoiceModel]:
+        if self._voices is None:
+            self._voices = await self.stores.catalog.list_voice_models()
+        return self._voices
+
