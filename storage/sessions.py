@@ -10,7 +10,7 @@ driver errors into ``storage.errors`` on the way out.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -59,6 +59,17 @@ class Sessions:
             session.begin(),
         ):
             yield session
+
+
+IN_CHUNK = 500
+"""Values per ``IN (…)`` list: far under SQLite's and asyncpg's parameter limits."""
+
+
+def in_chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    """The distinct ``values``, sorted, in lists short enough for one ``IN (…)`` each."""
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield ordered[start : start + IN_CHUNK]
 
 
 def rowcount(result: object) -> int:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.batching import Batcher
 from core.ids import new_id
 from core.model import AuditEntry
 from core.ports import AuditLog, Clock, UserRepository
-from core.batching import Batcher
 
 NOTICE = "notice"
 NOTICE_READ = "notice-read"

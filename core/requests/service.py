@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from core.batching import Batcher
 from core.catalog.search import Ambiguous, CatalogIndex, Exact, NotFound
 from core.commands import CoverCommand
 from core.entitlements import (
@@ -40,7 +41,6 @@ from core.model import (
     VoiceModel,
 )
 from core.ports import Clock, JobQueue, QuotaExceeded, Reservation, Stores
-from core.batching import Batcher
 from core.requests.snapshot import SubmitSnapshot, idempotency_key
 from core.stylebook import ORIGINAL_STYLE, STYLES, selectable_styles, style_name
 

@@ -14,10 +14,10 @@ the balances again, atomically, in ``RequestRepository.create_many``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from core.entitlements import member_account, period_bounds
 from core.model import (
@@ -111,34 +111,42 @@ class SubmitSnapshot:
         self.planned_keys.add(request.idempotency_key)
 
     async def policy(self, scope_id: str) -> ScopePolicy:
-        if scope_id not in self._policies:
-            self._policies[scope_id] = await self.stores.policies.get(scope_id)
-        return self._policies[scope_id]
+        return await _cached(self._policies, scope_id, lambda: self.stores.policies.get(scope_id))
 
     async def recording(self, recording_id: str) -> Recording | None:
-        if recording_id not in self._recordings:
-            self._recordings[recording_id] = await self.stores.catalog.get_recording(recording_id)
-        return self._recordings[recording_id]
+        catalog = self.stores.catalog
+        return await _cached(
+            self._recordings, recording_id, lambda: catalog.get_recording(recording_id)
+        )
 
     async def work(self, work_id: str) -> Work | None:
-        if work_id not in self._works:
-            self._works[work_id] = await self.stores.catalog.get_work(work_id)
-        return self._works[work_id]
+        return await _cached(self._works, work_id, lambda: self.stores.catalog.get_work(work_id))
 
     async def license(self, recording_id: str) -> License | None:
-        if recording_id not in self._licenses:
-            self._licenses[recording_id] = await self.stores.catalog.current_license(recording_id)
-        return self._licenses[recording_id]
+        catalog = self.stores.catalog
+        return await _cached(
+            self._licenses, recording_id, lambda: catalog.current_license(recording_id)
+        )
 
     async def opt_declarations(self, kind: SubjectKind, subject_id: str) -> list[OptDeclaration]:
-        if (kind, subject_id) not in self._opts:
-            self._opts[(kind, subject_id)] = await self.stores.catalog.opt_declarations(
-                kind, subject_id
-            )
-        return self._opts[(kind, subject_id)]
+        catalog = self.stores.catalog
+        return await _cached(
+            self._opts, (kind, subject_id), lambda: catalog.opt_declarations(kind, subject_id)
+        )
 
     async def voices(self) -> list[VoiceModel]:
         if self._voices is None:
             self._voices = await self.stores.catalog.list_voice_models()
         return self._voices
 
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+async def _cached(cache: dict[K, V], key: K, load: Callable[[], Awaitable[V]]) -> V:
+    """``cache[key]``, loaded once per batch."""
+    if key not in cache:
+        cache[key] = await load()
+    return cache[key]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.model import AuditEntry
 from storage.schema import AuditRow
-from storage.sessions import Sessions
+from storage.sessions import Sessions, in_chunks
 
 
 def audit_of(row: AuditRow) -> AuditEntry:
@@ -43,13 +43,12 @@ class SqlAuditLog:
 
     async def scopes_with_action(self, scope_ids: Sequence[str], action: str) -> set[str]:
         """Which of ``scope_ids`` have at least one entry of ``action``, in one read."""
-        ordered = sorted(set(scope_ids))
         found: set[str] = set()
         async with self._db.read() as session:
-            for i in range(0, len(ordered), 500):
+            for chunk in in_chunks(scope_ids):
                 rows = await session.scalars(
                     select(AuditRow.scope_id)
-                    .where(AuditRow.scope_id.in_(ordered[i : i + 500]), AuditRow.action == action)
+                    .where(AuditRow.scope_id.in_(chunk), AuditRow.action == action)
                     .distinct()
                 )
                 found.update(rows)

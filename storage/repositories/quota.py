@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import QuotaEntry, QuotaEntryKind
 from storage.schema import QuotaAccountRow, QuotaEntryRow
-from storage.sessions import Sessions
+from storage.sessions import Sessions, in_chunks
 
 
 def entry_of(row: QuotaEntryRow) -> QuotaEntry:
@@ -62,8 +62,7 @@ async def used_seconds_many_in(
         by_start.setdefault(start, set()).add(account)
     used: dict[tuple[str, datetime], int] = {}
     for start, accounts in by_start.items():
-        ordered = sorted(accounts)
-        for chunk in (ordered[i : i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)):
+        for chunk in in_chunks(accounts):
             rows = await session.execute(
                 select(QuotaEntryRow.account, func.coalesce(func.sum(signed), 0))
                 .where(QuotaEntryRow.period_start == start, QuotaEntryRow.account.in_(chunk))
@@ -73,10 +72,6 @@ async def used_seconds_many_in(
             for account in chunk:
                 used[(account, start)] = found.get(account, 0)
     return used
-
-
-_IN_CHUNK = 500
-"""Values per ``IN (…)`` list: far under SQLite's and asyncpg's parameter limits."""
 
 
 async def lock_accounts(session: AsyncSession, accounts: Sequence[str]) -> None:

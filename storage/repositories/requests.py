@@ -15,7 +15,7 @@ from core.ports import QuotaExceeded, Reservation
 from storage.errors import StorageConflict
 from storage.repositories.quota import lock_accounts, used_seconds_in, used_seconds_many_in
 from storage.schema import QuotaEntryRow, RenderRequestRow
-from storage.sessions import Sessions, rowcount
+from storage.sessions import Sessions, in_chunks, rowcount
 
 _HEX = re.compile(r"^[0-9a-f]{1,32}$")
 _OPEN_STATES = frozenset({RequestState.QUEUED.value, RequestState.RUNNING.value})
@@ -130,13 +130,10 @@ class SqlRequestRepository:
         try:
             async with self._db.write() as session:
                 await lock_accounts(session, [r.account for _, rs in items for r in rs])
-                keys = sorted({request.idempotency_key for request, _ in items})
                 stored: dict[str, RenderRequestRow] = {}
-                for i in range(0, len(keys), 500):
+                for chunk in in_chunks(request.idempotency_key for request, _ in items):
                     rows = await session.scalars(
-                        select(RenderRequestRow).where(
-                            RenderRequestRow.idempotency_key.in_(keys[i : i + 500])
-                        )
+                        select(RenderRequestRow).where(RenderRequestRow.idempotency_key.in_(chunk))
                     )
                     stored.update((row.idempotency_key, row) for row in rows)
                 used = await used_seconds_many_in(
@@ -179,17 +176,16 @@ class SqlRequestRepository:
     ) -> dict[tuple[str, str], datetime]:
         """:meth:`last_created_at` for many (user, scope) pairs in one read (absent: never)."""
         found: dict[tuple[str, str], datetime] = {}
-        users = sorted({user for user, _ in pairs})
         wanted = set(pairs)
         async with self._db.read() as session:
-            for i in range(0, len(users), 500):
+            for chunk in in_chunks(user for user, _ in pairs):
                 rows = await session.execute(
                     select(
                         RenderRequestRow.user_id,
                         RenderRequestRow.scope_id,
                         func.max(RenderRequestRow.created_at),
                     )
-                    .where(RenderRequestRow.user_id.in_(users[i : i + 500]))
+                    .where(RenderRequestRow.user_id.in_(chunk))
                     .group_by(RenderRequestRow.user_id, RenderRequestRow.scope_id)
                 )
                 for user, scope, latest in rows:
@@ -199,14 +195,11 @@ class SqlRequestRepository:
 
     async def get_by_idempotency_keys(self, keys: Sequence[str]) -> dict[str, RenderRequest]:
         """The stored requests among ``keys``, in one read."""
-        ordered = sorted(set(keys))
         found: dict[str, RenderRequest] = {}
         async with self._db.read() as session:
-            for i in range(0, len(ordered), 500):
+            for chunk in in_chunks(keys):
                 rows = await session.scalars(
-                    select(RenderRequestRow).where(
-                        RenderRequestRow.idempotency_key.in_(ordered[i : i + 500])
-                    )
+                    select(RenderRequestRow).where(RenderRequestRow.idempotency_key.in_(chunk))
                 )
                 found.update((row.idempotency_key, request_of(row)) for row in rows)
         return found

@@ -28,7 +28,7 @@ from storage.schema import (
     ReportRow,
     UserRow,
 )
-from storage.sessions import Sessions, rowcount
+from storage.sessions import Sessions, in_chunks, rowcount
 
 DEFAULT_TIER = "free"
 ERASED_NAME = "deleted user"
@@ -113,11 +113,10 @@ class SqlUserRepository:
             return found
         async with self._db.read() as session:
             for platform in {p for p, _ in wanted}:
-                ids = sorted(uid for p, uid in wanted if p == platform)
-                for i in range(0, len(ids), 500):
+                for chunk in in_chunks(uid for p, uid in wanted if p == platform):
                     rows = await session.scalars(
                         select(UserRow).where(
-                            UserRow.platform == platform, UserRow.platform_user_id.in_(ids[i : i + 500])
+                            UserRow.platform == platform, UserRow.platform_user_id.in_(chunk)
                         )
                     )
                     for row in rows:
