@@ -24,16 +24,24 @@ def _choice(name: str, value: str) -> app_commands.Choice[str]:
     return app_commands.Choice(name=name[:100], value=value[:100])
 
 
-async def song_choices(app: App, current: str) -> list[app_commands.Choice[str]]:
-    """Licensed songs matching what was typed (opted-out ones never appear)."""
+async def song_choices(
+    app: App, interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Licensed songs matching what was typed: opted-out ones never appear, nor explicit ones
+    where the server filters them (``/cover`` would refuse them there)."""
+    policy = await app.stores.policies.get(scope_for(interaction.guild_id, interaction.user.id))
     text = current.strip()
     if text:
-        hits = [(h.title, h.artist) for h in app.search(text, MAX_CHOICES)]
+        hits = [(h.recording_id, h.title, h.artist) for h in app.search(text, 2 * MAX_CHOICES)]
     else:
         recordings = await app.stores.catalog.list_recordings()
-        hits = [(r.title, r.artist) for r in recordings if r.id not in app.hidden][:MAX_CHOICES]
+        hits = [(r.id, r.title, r.artist) for r in recordings if r.id not in app.hidden]
+
+    if policy.nsfw_filter:  # the stored flag, not the index's start-up copy of it
+        stored = [await app.stores.catalog.get_recording(rid) for rid, _, _ in hits]
+        hits = [h for h, r in zip(hits, stored, strict=True) if r is None or not r.explicit]
     return [_choice(f"{title}{SONG_SEPARATOR}{artist}", f"{title}{SONG_SEPARATOR}{artist}")
-            for title, artist in hits]
+            for _, title, artist in hits[:MAX_CHOICES]]
 
 
 async def _song(app: App, interaction: discord.Interaction[Any]) -> Recording | None:

@@ -59,7 +59,7 @@ class CoverCog(_Cog, name="Covers"):
     @cover.autocomplete("song")
     @remix.autocomplete("song")
     async def _songs(self, interaction: Interaction, current: str) -> Choices:
-        return await song_choices(self.adapter.app, current)
+        return await song_choices(self.adapter.app, interaction, current)
 
     @cover.autocomplete("style")
     @remix.autocomplete("style")
@@ -87,7 +87,7 @@ class InfoCog(_Cog, name="Info"):
     @styles.autocomplete("song")
     @voices.autocomplete("song")
     async def _songs(self, interaction: Interaction, current: str) -> Choices:
-        return await song_choices(self.adapter.app, current)
+        return await song_choices(self.adapter.app, interaction, current)
 
     @app_commands.command(name="quota", description="Your render-seconds left")
     async def quota(self, interaction: Interaction) -> None:

@@ -7,9 +7,12 @@ gateway replays. Deliveries are in test_delivery.py.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from config.discord import DiscordSettings
+from core.model import ScopePolicy
+from core.ports import CatalogBatch
 from core.stylebook import selectable_styles
 from tests.bots.discord.conftest import BotRunner
 from tests.bots.discord.helpers import (
@@ -55,6 +58,23 @@ async def test_song_autocomplete_offers_only_the_licensed_catalog(
         payload = await fake.autocomplete("cover", [opt("song", hidden[:6], focused=True)])
         names = [c["value"] for c in (await callback(fake, payload)).json["data"]["choices"]]
         assert all(not n.startswith(hidden + " —") for n in names), names
+
+
+async def test_song_autocomplete_leaves_out_explicit_songs_where_they_are_filtered(
+    fake: FakeDiscord, world: ConsoleWorld, bot_runner: BotRunner
+) -> None:
+    golden = world.recording_titled("Golden Hour")
+    await world.app.stores.catalog.import_batch(
+        CatalogBatch(recordings=[dataclasses.replace(golden, explicit=True)]), world.clock.now()
+    )
+    async with bot_runner(world.app):
+        payload = await fake.autocomplete("cover", [opt("song", "gold", focused=True)])
+        names = [c["name"] for c in (await callback(fake, payload)).json["data"]["choices"]]
+        assert song("Golden Hour", "Lumen Avenue") in names  # no filter here yet
+        await world.app.stores.policies.save(ScopePolicy(f"discord:{GUILD_ID}", nsfw_filter=True))
+        payload = await fake.autocomplete("cover", [opt("song", "gold", focused=True)])
+        names = [c["name"] for c in (await callback(fake, payload)).json["data"]["choices"]]
+        assert song("Golden Hour", "Lumen Avenue") not in names
 
 
 async def test_style_autocomplete_follows_the_songs_license(
