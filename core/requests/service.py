@@ -219,7 +219,6 @@ class RequestService:
             allowed &= policy.allowed_styles
         return tuple(s for s in selectable_styles() if s in allowed)
 
-
     async def submit(self, who: Requester, command: CoverCommand) -> SubmitOutcome:
         """Check a cover/remix request and queue it, or say why not.
 
