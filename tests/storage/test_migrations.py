@@ -15,10 +15,13 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 import storage.migrate
+from core.model import AuditEntry, Report
 from storage.database import Database
 from storage.errors import SchemaOutOfDate
 from storage.migrate import downgrade, head_revision, upgrade
 from storage.schema import metadata
+from tests.storage.factories import T0, seed
+from tests.storage.test_reports_and_member_limit import _clip as clip_for_reports
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {t.name for t in metadata.sorted_tables}
@@ -93,6 +96,54 @@ async def test_report_reasons_move_to_their_erasable_table_and_back(tmp_path: Pa
         ]
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             raw.execute("UPDATE report SET reason = 'x'")
+
+
+async def test_old_report_audit_lines_lose_the_reporters_words(tmp_path: Path) -> None:
+    """Before 0006 the audit line of a report repeated the words; they must go with erasure."""
+    path = tmp_path / "refrain.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await upgrade(url, "0005_moderation")
+    with sqlite3.connect(path) as raw:
+        raw.executemany(
+            "INSERT INTO audit_log (id, scope_id, actor_user_id, action, detail, at) "
+            "VALUES (?, 'guild-1', 'user-1', ?, ?, '2026-11-01 10:00:00')",
+            [
+                ("a-1", "report.create", "reported clip `0000abcd` (report `0000ef01`): my ex sings this"),
+                ("a-2", "report.create", "reported clip `0000abcd` (report `0000ef02`)"),
+                ("a-3", "settings.cooldown", "cooldown 60 s (cooldown: 0 s → 60 s): ok"),
+            ],
+        )
+    await upgrade(url)
+    with sqlite3.connect(path) as raw:
+        details = raw.execute("SELECT id, detail FROM audit_log ORDER BY id").fetchall()
+        assert details == [
+            ("a-1", "reported clip `0000abcd` (report `0000ef01`)"),
+            ("a-2", "reported clip `0000abcd` (report `0000ef02`)"),
+            ("a-3", "cooldown 60 s (cooldown: 0 s → 60 s): ok"),  # only report lines are cut
+        ]
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute("UPDATE audit_log SET detail = 'x'")
+
+
+async def test_downgrade_to_base_with_data_in_every_table_that_points_at_others(
+    empty_db_url: str,
+) -> None:
+    """Downgrades must not rebuild tables that other rows point at (SQLite refuses to drop them)."""
+    await upgrade(empty_db_url)
+    database = await Database.open(empty_db_url)
+    try:
+        stores = database.stores
+        seeded = await seed(stores)
+        clip = await clip_for_reports(stores, seeded)
+        await stores.reports.add(
+            Report("r-1", "guild-1", clip.id, None, seeded.user.id, "too loud", T0)
+        )
+        await stores.reports.resolve("r-1", seeded.user.id, "turned down", T0)
+        await stores.audit.append(AuditEntry("a-1", "guild-1", seeded.user.id, "x", "y", T0))
+    finally:
+        await database.close()
+    await downgrade(empty_db_url, "base")
+    await upgrade(empty_db_url)
 
 
 async def test_check_schema_on_an_empty_database_says_what_to_run(empty_db_url: str) -> None:

@@ -90,5 +90,5 @@ def downgrade() -> None:
     op.drop_table("render_cache")
     op.drop_table("takedown")
     op.drop_table("delivery")
-    with op.batch_alter_table("render_request") as batch:
-        batch.drop_column("variation")
+    # In place (SQLite ≥ 3.35): a batch rebuild would drop a table others point at.
+    op.execute("ALTER TABLE render_request DROP COLUMN variation")

@@ -7,13 +7,16 @@ Create Date: 2026-11-28 15:00:00
 A report is a record and stays append-only, but the words its reporter
 wrote are their personal data: ``users delete`` must be able to erase them.
 They move from ``report.reason`` into ``report_reason`` (one row per report
-that had a reason), which is not append-only. The report's audit line never
-repeats the words either, so erasing this row erases them everywhere.
+that had a reason), which is not append-only. Until now the audit line of a
+report repeated the words (``reported clip `x` (report `y`): <words>``);
+those lines are cut back to what happened, and new ones never carry them,
+so erasing the ``report_reason`` row erases the words everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -41,26 +44,42 @@ def upgrade() -> None:
     # A plain column with no index or constraint: both backends drop it in
     # place (SQLite ≥ 3.35), so the report table and its triggers stay as they are.
     op.execute("ALTER TABLE report DROP COLUMN reason")
+    find = "strpos(detail, '): ')" if _postgres() else "instr(detail, '): ')"
+    with _updates_allowed("audit_log"):
+        op.execute(
+            f"UPDATE audit_log SET detail = substr(detail, 1, {find}) "
+            f"WHERE action = 'report.create' AND {find} > 0"
+        )
 
 
 def downgrade() -> None:
     op.execute("ALTER TABLE report ADD COLUMN reason TEXT")
-    # Filling the column back is an UPDATE of an append-only table: lift its
-    # guard for this one statement and put it back.
-    postgres = op.get_context().dialect.name == "postgresql"
-    if postgres:
-        op.execute("ALTER TABLE report DISABLE TRIGGER report_append_only")
-    else:
-        op.execute("DROP TRIGGER report_no_update")
-    op.execute(
-        "UPDATE report SET reason = "
-        "(SELECT reason FROM report_reason WHERE report_reason.report_id = report.id)"
-    )
-    if postgres:
-        op.execute("ALTER TABLE report ENABLE TRIGGER report_append_only")
-    else:
+    with _updates_allowed("report"):
         op.execute(
-            "CREATE TRIGGER report_no_update BEFORE UPDATE ON report "
-            "BEGIN SELECT RAISE(ABORT, 'report is append-only: UPDATE refused'); END"
+            "UPDATE report SET reason = "
+            "(SELECT reason FROM report_reason WHERE report_reason.report_id = report.id)"
         )
     op.drop_table("report_reason")
+
+
+def _postgres() -> bool:
+    return op.get_context().dialect.name == "postgresql"
+
+
+@contextmanager
+def _updates_allowed(table: str) -> Iterator[None]:
+    """Lift an append-only table's UPDATE guard for the statements inside, then put it back.
+
+    Only a migration that must rewrite history (and says why) does this.
+    """
+    if _postgres():
+        op.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+        yield
+        op.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+        return
+    op.execute(f"DROP TRIGGER {table}_no_update")
+    yield
+    op.execute(
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END"
+    )

@@ -26,5 +26,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("recording") as batch:
-        batch.drop_column("explicit")
+    # In place on both backends (SQLite ≥ 3.35): a batch rebuild of ``recording`` would
+    # drop the table that licenses and requests point at, which SQLite refuses.
+    op.execute("ALTER TABLE recording DROP COLUMN explicit")
