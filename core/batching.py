@@ -6,18 +6,28 @@ every call made meanwhile joins it, and calls made while a batch is being
 processed form the next one. A lone call is therefore a batch of one with
 no added wait, and a burst of a thousand is a handful of batches.
 
-If processing a batch raises, every caller of that batch gets the exception,
-exactly as each would have from a call of its own.
+Failures stay with whoever they belong to: ``process`` answers an item it
+could not handle with ``Failed(error)``, which only that item's caller
+raises; if processing the whole batch raises (the database is down), every
+caller of that batch gets the exception, as each would have from its own call.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class Failed:
+    """One item's own failure, raised to its caller alone."""
+
+    error: Exception
 
 
 class Batcher(Generic[Item, Result]):
@@ -25,7 +35,7 @@ class Batcher(Generic[Item, Result]):
 
     def __init__(
         self,
-        process: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]],
+        process: Callable[[Sequence[Item]], Awaitable[Sequence[Result | Failed]]],
         max_batch: int = 256,
     ) -> None:
         self._process = process
@@ -66,5 +76,9 @@ class Batcher(Generic[Item, Result]):
                     raise
                 continue
             for (_, future), result in zip(live, results, strict=True):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(result, Failed):
+                    future.set_exception(result.error)
+                else:
                     future.set_result(result)

@@ -9,8 +9,10 @@ read for the buttons pressed most, the fresh ones. A button older than
 ``button_ttl_s``, pressed in another chat, forged or guessed matches nothing
 and answers "this button has expired" with what to type instead.
 
-If the database cannot take a new state the button still works from the
-cache until the process restarts: a reply is never held back for it.
+A reply waits for its buttons to be stored (one short write each), so a
+button is never shown before it would work on another instance. If the
+database refuses the write, the reply goes out anyway and the button works
+from the cache until the process restarts.
 """
 
 from __future__ import annotations
@@ -52,11 +54,14 @@ class ButtonStore:
             self._cache.popitem(last=False)
         try:
             await self._states.put(state)
-            if now - self._purged_at >= _PURGE_EVERY:
-                self._purged_at = now
-                await self._states.purge(now - self._ttl)
         except Exception:
             log.warning("could not store a button's command; it works until a restart", exc_info=True)
+        if now - self._purged_at >= _PURGE_EVERY:
+            self._purged_at = now
+            try:
+                await self._states.purge(now - self._ttl)
+            except Exception:
+                log.warning("could not forget expired buttons; will try again", exc_info=True)
         return PREFIX + key
 
     async def get(self, data: str | None, chat_id: int | None) -> ButtonState | None:

@@ -119,7 +119,11 @@ class ChatHandler:
 
     async def _notices_for(self, invocation: Invocation) -> list[Reply]:
         """One-time notices for this user (a takedown of their clip…), shown once."""
-        texts = await self._inbox.take_unread(invocation.platform, invocation.user_id)
+        try:
+            texts = await self._inbox.take_unread(invocation.platform, invocation.user_id)
+        except Exception:  # the answer matters more; the notices stay unread for next time
+            log.warning("could not read notices for a %s user", invocation.platform, exc_info=True)
+            return []
         return [Reply(text, ReplyKind.INFO, code="NOTICE") for text in texts]
 
     @staticmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.batching import Batcher
+from core.batching import Batcher, Failed
 from core.ids import new_id
 from core.model import AuditEntry
 from core.ports import AuditLog, Clock, UserRepository
@@ -61,15 +61,18 @@ class NoticeInbox:
         """The sender's unread notices (none for someone Refrain has never seen), marked read."""
         return await self._batcher.run((platform, platform_user_id))
 
-    async def _take_many(self, senders: Sequence[tuple[str, str]]) -> list[list[str]]:
+    async def _take_many(self, senders: Sequence[tuple[str, str]]) -> list[list[str] | Failed]:
         users = await self._users.find_many(senders)
         scopes = [user_scope(u.id) for u in users.values()]
         with_notices = await self._audit.scopes_with_action(scopes, NOTICE) if scopes else set()
-        out: list[list[str]] = []
+        out: list[list[str] | Failed] = []
         for sender in senders:
             user = users.get(sender)
             if user is None or user_scope(user.id) not in with_notices:
                 out.append([])
-            else:
+                continue
+            try:
                 out.append(await take_unread(self._audit, self._clock, user.id))
+            except Exception as exc:  # this sender's notices wait for their next message
+                out.append(Failed(exc))
         return out

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.batching import Batcher
+from core.batching import Batcher, Failed
 from core.catalog.search import Ambiguous, CatalogIndex, Exact, NotFound
 from core.commands import CoverCommand
 from core.entitlements import (
@@ -144,7 +144,7 @@ class RequestService:
         self._hidden = hidden
         self._voice_conversion = voice_conversion
         self._batcher: Batcher[tuple[Requester, CoverCommand], SubmitOutcome] = Batcher(
-            self.submit_many
+            self._submit_batch
         )
 
     @property
@@ -227,25 +227,39 @@ class RequestService:
         """
         return await self._batcher.run((who, command))
 
-    async def submit_many(
+    async def _submit_batch(
         self, items: Sequence[tuple[Requester, CoverCommand]]
-    ) -> list[SubmitOutcome]:
-        """Submit several requests with a few reads and one write for all of them."""
+    ) -> list[SubmitOutcome | Failed]:
+        """Submit several requests with a few reads and one write for all of them.
+
+        A failure that belongs to one request (its sender could not be stored…)
+        is that request's alone; one that hits the batch (the database is down)
+        is raised to everyone in it, as each would have met it on its own.
+        """
         now = self._clock.now()
         snapshot = await SubmitSnapshot.load(
             self._stores, [who for who, _ in items], now, self.tier_of
         )
-        plans = [await self._plan(who, command, snapshot, now) for who, command in items]
+        plans: list[SubmitOutcome | _Grant | _SameMessage | Failed] = []
+        for who, command in items:
+            try:
+                plans.append(await self._plan(who, command, snapshot, now))
+            except Exception as exc:
+                plans.append(Failed(exc))
         granted = [p for p in plans if isinstance(p, _Grant)]
         stored = await self._stores.requests.create_many(
             [(g.request, g.reservations) for g in granted], now
         )
         results = dict(zip((id(g) for g in granted), stored, strict=True))
-        first: dict[str, SubmitOutcome] = {}
-        outcomes: list[SubmitOutcome] = []
+        first: dict[str, SubmitOutcome | Failed] = {}
+        outcomes: list[SubmitOutcome | Failed] = []
         for plan in plans:
+            outcome: SubmitOutcome | Failed
             if isinstance(plan, _Grant):
-                outcome = await self._finish(plan, results[id(plan)], now)
+                try:
+                    outcome = await self._finish(plan, results[id(plan)], now)
+                except Exception as exc:
+                    outcome = Failed(exc)
                 first[plan.request.idempotency_key] = outcome
             elif isinstance(plan, _SameMessage):
                 # the same message twice in one batch: the first copy's answer, as a repeat

@@ -52,6 +52,7 @@ class SubmitSnapshot:
     users: dict[tuple[str, str], User]
     used: dict[tuple[str, datetime], int]
     last_request: dict[tuple[str, str], datetime]
+    failed_users: dict[tuple[str, str], Exception] = field(default_factory=dict)
     planned_keys: set[str] = field(default_factory=set)
     _policies: dict[str, ScopePolicy] = field(default_factory=dict)
     _recordings: dict[str, Recording | None] = field(default_factory=dict)
@@ -72,19 +73,27 @@ class SubmitSnapshot:
             [idempotency_key(who) for who in batch]
         )
         users = await stores.users.find_many([(w.platform, w.platform_user_id) for w in batch])
+        failed: dict[tuple[str, str], Exception] = {}
         for who in batch:
             identity = (who.platform, who.platform_user_id)
             known = users.get(identity)
-            if known is None or known.display_name != who.display_name:
-                # first sight, or a new name: the one write a read cannot replace
+            if identity in failed or (known is not None and known.display_name == who.display_name):
+                continue
+            # first sight, or a new name: the one write a read cannot replace
+            try:
                 users[identity] = await stores.users.get_or_create(
                     who.platform, who.platform_user_id, who.display_name, now
                 )
+            except Exception as exc:  # this sender's requests fail, not the batch's
+                failed[identity] = exc
+                users.pop(identity, None)
         day_start, _ = period_bounds("day", now)
         accounts: list[tuple[str, datetime]] = []
         pairs: list[tuple[str, str]] = []
         for who in batch:
-            user = users[(who.platform, who.platform_user_id)]
+            user = users.get((who.platform, who.platform_user_id))
+            if user is None:
+                continue
             period_start, _ = period_bounds(tier_of(user).period, now)
             accounts += [
                 (f"user:{user.id}", period_start),
@@ -94,10 +103,14 @@ class SubmitSnapshot:
             pairs.append((user.id, who.scope_id))
         used = await stores.quota.used_seconds_many(accounts)
         last_request = await stores.requests.last_created_at_many(pairs)
-        return cls(stores, existing, users, used, last_request)
+        return cls(stores, existing, users, used, last_request, failed_users=failed)
 
     def user(self, who: Requester) -> User:
-        return self.users[(who.platform, who.platform_user_id)]
+        """The sender, or the error that kept them from being stored (raised)."""
+        identity = (who.platform, who.platform_user_id)
+        if identity in self.failed_users:
+            raise self.failed_users[identity]
+        return self.users[identity]
 
     def used_seconds(self, account: str, period_start: datetime) -> int:
         return self.used.get((account, period_start), 0)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from core.batching import Batcher
+from core.batching import Batcher, Failed
 
 
 class Doubler:
@@ -54,6 +54,16 @@ async def test_a_failing_batch_fails_each_of_its_callers_and_not_the_next() -> N
     results = await asyncio.gather(*(batcher.run(i) for i in range(6)), return_exceptions=True)
     assert all(isinstance(r, RuntimeError) for r in results[:4])
     assert results[4:] == [8, 10]
+
+
+async def test_an_items_own_failure_reaches_its_caller_alone() -> None:
+    async def process(items: Sequence[int]) -> list[int | Failed]:
+        return [Failed(ValueError(f"no {i}")) if i == 2 else i for i in items]
+
+    batcher = Batcher(process)
+    results = await asyncio.gather(*(batcher.run(i) for i in range(4)), return_exceptions=True)
+    assert results[:2] == [0, 1] and results[3] == 3
+    assert isinstance(results[2], ValueError) and str(results[2]) == "no 2"
 
 
 async def test_a_caller_that_gives_up_does_not_disturb_the_others() -> None:

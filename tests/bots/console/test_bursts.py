@@ -9,8 +9,12 @@ shown once.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
+
+import pytest
 
 from core.chat.messages import Reply
+from core.model import User
 from core.notices import notify
 from tests.bots.console.test_refusals import fan, say
 from tests.support.world import ConsoleWorld
@@ -79,3 +83,25 @@ async def test_a_notice_is_shown_once_even_in_a_burst(world: ConsoleWorld) -> No
     notices = [r for batch in replies for r in batch if r.code == "NOTICE"]
     assert [n.text for n in notices] == ["Your clip was taken down."]
     assert all(batch[-1].code != "NOTICE" for batch in replies)
+
+
+async def test_a_failure_of_one_sender_fails_only_their_request(
+    world: ConsoleWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await fan(world, "bob")
+    users = world.app.stores.users
+    real = users.get_or_create
+
+    async def flaky(platform: str, platform_user_id: str, name: str, at: datetime) -> User:
+        if platform_user_id == "mallory":
+            raise RuntimeError("the users table is having a bad day")
+        return await real(platform, platform_user_id, name, at)
+
+    monkeypatch.setattr(users, "get_or_create", flaky)
+    song = world.songs.open_song
+    replies = await _at_once(world, [
+        ("bob", f'cover "{song}" style:lofi length:10'),
+        ("mallory", f'cover "{song}" style:lofi length:10'),
+    ])  # fmt: skip
+    assert [r.code for r in replies] == ["QUEUED", "INTERNAL"]
+    assert "incident" in replies[1].text and "nothing was charged" in replies[1].text
