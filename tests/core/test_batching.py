@@ -76,3 +76,18 @@ async def test_a_caller_that_gives_up_does_not_disturb_the_others() -> None:
     assert await patient == 4
     with pytest.raises(asyncio.CancelledError):
         await impatient
+
+
+async def test_a_leader_cancelled_mid_batch_hands_its_batch_on() -> None:
+    """The work runs in the callers' tasks: a cancelled leader leaves nothing orphaned."""
+    process = Doubler()
+    batcher = Batcher(process)
+    leader = asyncio.ensure_future(batcher.run(1))
+    others = [asyncio.ensure_future(batcher.run(i)) for i in (2, 3)]
+    await asyncio.sleep(0.005)  # the leader is processing [1, 2, 3]
+    leader.cancel()
+    assert await asyncio.gather(*others) == [4, 6]
+    assert process.batches == [[1, 2, 3], [2, 3]]
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+    assert await batcher.run(5) == 10  # and the batcher still works
