@@ -9,6 +9,7 @@ constructor; nothing is global.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, cast
 
@@ -138,9 +139,39 @@ class _RefrainBehaviour:
         await self.adapter.hand_over_missed()
 
     async def close(self) -> None:
+        await _let_handlers_finish(SHUTDOWN_GRACE_S)
         if self.adapter.tracker is not None:
             await self.adapter.tracker.stop()
         await cast(Any, super()).close()  # the discord.py client class after this one in the MRO
+
+
+SHUTDOWN_GRACE_S = 5.0
+_HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch")
+"""The names discord.py gives the tasks that run our event, command and button handlers."""
+
+
+async def _let_handlers_finish(grace_s: float) -> None:
+    """Let what is being answered finish before the client closes (bounded by ``grace_s``).
+
+    discord.py does not wait for its handler tasks; one cut off when the event
+    loop ends would leave its database transaction (a submit, a hand-over)
+    half done and its connection unreturned. Whatever outlasts the grace is
+    cancelled, which unwinds it like any cancelled call.
+    """
+    me = asyncio.current_task()
+    running = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not me and not task.done() and task.get_name().startswith(_HANDLER_TASKS)
+    ]
+    if not running:
+        return
+    _, late = await asyncio.wait(running, timeout=grace_s)
+    for task in late:
+        task.cancel()
+    if late:
+        log.warning("%d handler(s) still running at shutdown were cancelled", len(late))
+        await asyncio.wait(late, timeout=1.0)
 
 
 class RefrainBot(_RefrainBehaviour, commands.Bot):
