@@ -33,7 +33,7 @@ from core.commands._reports import parse_report, parse_reports, parse_resolve
 from core.commands._styles import DEFAULT_STYLE_ALIASES, StyleIndex
 from core.commands._text import EXAMPLE, clean_text, fold, shorten
 from core.commands._tokens import TokenKind, tokenize, value_text
-from core.commands._values import parse_request_id
+from core.commands._values import parse_count, parse_request_id
 from core.commands._verbs import Verb, closest, find_verb, verb_names
 
 _VERB = re.compile(r"[/!]?\s*(\?|[\w-]+)(?:@\w+)?")
@@ -187,9 +187,8 @@ def _terms(arguments: str) -> Command | CommandError:
 def _audit(arguments: str) -> AuditCommand | CommandError:
     if not arguments:
         return AuditCommand()
-    compact = fold(arguments).strip()
-    limit = int(compact) if compact.isascii() and compact.isdigit() and len(compact) < 6 else 0
-    if not 1 <= limit <= MAX_AUDIT_LIMIT:
+    limit = parse_count(arguments, MAX_AUDIT_LIMIT)
+    if limit is None:
         return CommandError(
             ErrorCode.BAD_NUMBER,
             f"`audit` takes how many entries to show, 1 to {MAX_AUDIT_LIMIT} "

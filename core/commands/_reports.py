@@ -21,9 +21,9 @@ from core.commands._commands import (
     ResolveCommand,
 )
 from core.commands._errors import CommandError, ErrorCode
-from core.commands._text import fold, shorten
+from core.commands._text import shorten
 from core.commands._tokens import TokenKind, tokenize
-from core.commands._values import parse_request_id
+from core.commands._values import parse_count, parse_request_id
 
 _TARGET_KEY = re.compile(r"(?i)(?:clip|id|copy|delivery|report)\s*:\s*")
 _NOTE_KEY = re.compile(r"(?i)(?:reason|why|note)\s*:\s*")
@@ -98,9 +98,8 @@ def parse_report(arguments: str) -> ReportCommand | CommandError:
 def parse_reports(arguments: str) -> ReportsCommand | CommandError:
     if not arguments.strip():
         return ReportsCommand(DEFAULT_AUDIT_LIMIT)
-    compact = fold(arguments).strip()
-    limit = int(compact) if compact.isascii() and compact.isdigit() and len(compact) < 6 else 0
-    if not 1 <= limit <= MAX_AUDIT_LIMIT:
+    limit = parse_count(arguments, MAX_AUDIT_LIMIT)
+    if limit is None:
         return CommandError(
             ErrorCode.BAD_NUMBER,
             f"`reports` takes how many to show, 1 to {MAX_AUDIT_LIMIT} "

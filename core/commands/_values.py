@@ -47,6 +47,13 @@ def parse_length(text: str) -> int | None:
     return hours * 3600 + minutes * 60 + seconds
 
 
+def parse_count(text: str, most: int) -> int | None:
+    """A whole number from 1 to ``most`` ("how many to show"), or None."""
+    compact = fold(text).strip()
+    count = int(compact) if compact.isascii() and compact.isdigit() and len(compact) < 6 else 0
+    return count if 1 <= count <= most else None
+
+
 def parse_request_id(text: str) -> str | None:
     """A request id as typed, without the ``#`` or backticks it is often quoted with."""
     candidate = text.strip().strip("`").lstrip("#").strip()
