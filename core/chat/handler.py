@@ -541,9 +541,8 @@ class ChatHandler:
         )
 
     async def _reports(self, inv: Invocation, limit: int) -> Reply:
-        if not inv.is_moderator:
-            return Reply("Only moderators can read the reports.", ReplyKind.DENIED,
-                         code="NOT_MODERATOR")
+        if (refused := _moderators_only(inv, "read the reports")) is not None:
+            return refused
         reports = await self._stores.reports.list_open(inv.scope_id, limit)
         if not reports:
             return Reply("No open reports on this server.", ReplyKind.INFO, code="NO_REPORTS",
@@ -567,9 +566,8 @@ class ChatHandler:
         return f"{title}clip `{short_id(clip_id)}`"
 
     async def _resolve(self, inv: Invocation, who: Requester, command: ResolveCommand) -> Reply:
-        if not inv.is_moderator:
-            return Reply("Only moderators can resolve reports.", ReplyKind.DENIED,
-                         code="NOT_MODERATOR")
+        if (refused := _moderators_only(inv, "resolve reports")) is not None:
+            return refused
         report = await self._stores.reports.find(inv.scope_id, command.report_id)
         if report is None:
             return Reply(
@@ -604,9 +602,8 @@ class ChatHandler:
         )
 
     async def _audit(self, inv: Invocation, limit: int) -> Reply:
-        if not inv.is_moderator:
-            return Reply("Only moderators can read the audit log.", ReplyKind.DENIED,
-                         code="NOT_MODERATOR")
+        if (refused := _moderators_only(inv, "read the audit log")) is not None:
+            return refused
         entries = await self._stores.audit.list(inv.scope_id, limit)
         if not entries:
             return Reply("The audit log of this server is empty.", ReplyKind.INFO, ephemeral=True)
@@ -625,4 +622,12 @@ def _when(at: datetime, now: datetime) -> str:
     return f"in {span} ({at:%H:%M} UTC)"
 
 
+def _moderators_only(inv: Invocation, what: str) -> Reply | None:
+    """``None`` for a moderator; for anyone else the refusal "Only moderators can <what>."."""
+    if inv.is_moderator:
+        return None
+    return Reply(f"Only moderators can {what}.", ReplyKind.DENIED, code="NOT_MODERATOR")
+
+
 __all__ = ["TERMS_TEXT", "ChatHandler"]
+
