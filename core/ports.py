@@ -225,10 +225,6 @@ class RequestRepository(Protocol):
 
     async def list_for_user(self, user_id: str, limit: int = 20) -> list[RenderRequest]: ...
 
-    async def last_created_at(self, user_id: str, scope_id: str) -> datetime | None:
-        """When the user last submitted in this scope (for cooldowns)."""
-        ...
-
 
 class ClipRepository(Protocol):
     async def add(self, clip: Clip) -> None: ...

@@ -35,23 +35,13 @@ def entry_of(row: QuotaEntryRow) -> QuotaEntry:
 
 async def used_seconds_in(session: AsyncSession, account: str, period_start: datetime) -> int:
     """Reserved minus refunded seconds of ``account`` in the period starting at ``period_start``."""
-    signed = case(
-        (QuotaEntryRow.kind == QuotaEntryKind.RESERVE.value, QuotaEntryRow.seconds),
-        (QuotaEntryRow.kind == QuotaEntryKind.REFUND.value, -QuotaEntryRow.seconds),
-        else_=0,
-    )
-    total = await session.scalar(
-        select(func.coalesce(func.sum(signed), 0)).where(
-            QuotaEntryRow.account == account, QuotaEntryRow.period_start == period_start
-        )
-    )
-    return int(total or 0)
+    return (await used_seconds_many_in(session, [(account, period_start)]))[(account, period_start)]
 
 
 async def used_seconds_many_in(
     session: AsyncSession, wanted: Iterable[tuple[str, datetime]]
 ) -> dict[tuple[str, datetime], int]:
-    """:func:`used_seconds_in` for many (account, period start) pairs: one query per period start."""
+    """Reserved minus refunded seconds of each (account, period start): one query per period start."""
     signed = case(
         (QuotaEntryRow.kind == QuotaEntryKind.RESERVE.value, QuotaEntryRow.seconds),
         (QuotaEntryRow.kind == QuotaEntryKind.REFUND.value, -QuotaEntryRow.seconds),

@@ -13,7 +13,7 @@ from core.ids import new_id
 from core.model import QuotaEntryKind, RenderRequest, RequestState, Transformation
 from core.ports import QuotaExceeded, Reservation
 from storage.errors import StorageConflict
-from storage.repositories.quota import lock_accounts, used_seconds_in, used_seconds_many_in
+from storage.repositories.quota import lock_accounts, used_seconds_many_in
 from storage.schema import QuotaEntryRow, RenderRequestRow
 from storage.sessions import Sessions, in_chunks, rowcount
 
@@ -174,7 +174,7 @@ class SqlRequestRepository:
     async def last_created_at_many(
         self, pairs: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], datetime]:
-        """:meth:`last_created_at` for many (user, scope) pairs in one read (absent: never)."""
+        """When each (user, scope) last submitted, for cooldowns, in one read (absent: never)."""
         found: dict[tuple[str, str], datetime] = {}
         wanted = set(pairs)
         async with self._db.read() as session:
@@ -326,16 +326,6 @@ class SqlRequestRepository:
             )
             return [request_of(row) for row in rows]
 
-    async def last_created_at(self, user_id: str, scope_id: str) -> datetime | None:
-        """When the user last submitted in this scope (for cooldowns)."""
-        async with self._db.read() as session:
-            latest = await session.scalar(
-                select(func.max(RenderRequestRow.created_at)).where(
-                    RenderRequestRow.user_id == user_id, RenderRequestRow.scope_id == scope_id
-                )
-            )
-            return latest
-
     @staticmethod
     async def _by_key(session: AsyncSession, key: str) -> RenderRequestRow | None:
         return (
@@ -365,7 +355,7 @@ def _reserve_rows(
 def _first_overrun(
     used: dict[tuple[str, datetime], int], reservations: Sequence[Reservation]
 ) -> QuotaExceeded | None:
-    """The overrun :func:`_check_fits` would raise, against balances already read."""
+    """The first reservation that would pass its limit, against balances already read."""
     pending: dict[tuple[str, datetime], int] = {}
     for r in reservations:
         key = (r.account, r.period_start)
@@ -378,15 +368,9 @@ def _first_overrun(
 
 async def _check_fits(session: AsyncSession, reservations: Sequence[Reservation]) -> None:
     """Raise ``QuotaExceeded`` for the first reservation that would pass its limit."""
-    pending: dict[tuple[str, datetime], int] = {}
-    for reservation in reservations:
-        key = (reservation.account, reservation.period_start)
-        if key not in pending:
-            pending[key] = await used_seconds_in(session, *key)
-        used = pending[key]
-        if used + reservation.seconds > reservation.limit:
-            raise QuotaExceeded(reservation.account, used, reservation.limit)
-        pending[key] = used + reservation.seconds
+    used = await used_seconds_many_in(session, [(r.account, r.period_start) for r in reservations])
+    if (exceeded := _first_overrun(used, reservations)) is not None:
+        raise exceeded
 
 
 async def _settle(

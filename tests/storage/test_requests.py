@@ -187,6 +187,9 @@ async def test_listing_queries(stores: Stores) -> None:
     assert [r.id for r in mine] == [elsewhere.id, made[3].id, made[2].id]
     assert len(await stores.requests.list_for_user(seeded.user.id)) == 5
 
-    assert await stores.requests.last_created_at(seeded.user.id, "guild-1") == made[3].created_at
-    assert await stores.requests.last_created_at(other.id, "guild-1") == bobs.created_at
-    assert await stores.requests.last_created_at(other.id, "guild-2") is None
+    latest = await stores.requests.last_created_at_many(
+        [(seeded.user.id, "guild-1"), (other.id, "guild-1"), (other.id, "guild-2")]
+    )
+    assert latest.get((seeded.user.id, "guild-1")) == made[3].created_at
+    assert latest.get((other.id, "guild-1")) == bobs.created_at
+    assert latest.get((other.id, "guild-2")) is None
