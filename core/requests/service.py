@@ -196,11 +196,16 @@ class RequestService:
         assert isinstance(found, NotFound)
         return SongUnknown(song, recordings)
 
-    async def effective_opt(self, recording: Recording) -> OptDeclaration | None:
+    async def effective_opt(
+        self,
+        recording: Recording,
+        declarations_of: Callable[[SubjectKind, str], Awaitable[list[OptDeclaration]]]
+        | None = None,
+    ) -> OptDeclaration | None:
         """The latest opt declaration on the recording or its work (the newest wins)."""
-        catalog = self._stores.catalog
-        declarations = await catalog.opt_declarations(SubjectKind.WORK, recording.work_id)
-        declarations += await catalog.opt_declarations(SubjectKind.RECORDING, recording.id)
+        read = declarations_of or self._stores.catalog.opt_declarations
+        declarations = await read(SubjectKind.WORK, recording.work_id)
+        declarations = declarations + await read(SubjectKind.RECORDING, recording.id)
         return latest_declaration(declarations)
 
     async def licensed_styles(self, recording: Recording, scope_id: str) -> tuple[str, ...]:
@@ -326,10 +331,7 @@ class RequestService:
             recording=recording,
             work=work,
             license=license_,
-            opt=latest_declaration(
-                await snapshot.opt_declarations(SubjectKind.WORK, recording.work_id)
-                + await snapshot.opt_declarations(SubjectKind.RECORDING, recording.id)
-            ),
+            opt=await self.effective_opt(recording, snapshot.opt_declarations),
             voice_model=voice,
             requested_voice=command.voice,
             transformation=transformation,
