@@ -37,6 +37,27 @@ APPEND_ONLY_TABLES = frozenset(
 )
 
 
+def trigger_statements(
+    dialect: str, table: str, verbs: tuple[str, ...] = ("UPDATE", "DELETE")
+) -> list[str]:
+    """The SQL that makes ``table`` refuse ``verbs`` in the database itself (migrations run it).
+
+    PostgreSQL gets one trigger for UPDATE and DELETE calling
+    ``refrain_reject_change()`` (created by migration 0001); SQLite one
+    trigger per verb, named ``<table>_no_<verb>``.
+    """
+    if dialect == "postgresql":
+        return [
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refrain_reject_change()"
+        ]
+    return [
+        f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
+        for verb in verbs
+    ]
+
+
 def install_append_only_guard(engine: Engine) -> None:
     """Make ``engine`` raise ``AppendOnlyViolation`` for UPDATE/DELETE on ledger tables."""
 

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.append_only import trigger_statements
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -315,21 +317,16 @@ def _install_guards() -> None:
             """
         )
         for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION refrain_reject_change()"
-            )
+            for statement in trigger_statements("postgresql", table):
+                op.execute(statement)
         op.execute(
             f"CREATE TRIGGER license_version_immutable BEFORE UPDATE OF {LICENSE_FROZEN} "
             "OR DELETE ON license_version FOR EACH ROW EXECUTE FUNCTION refrain_license_immutable()"
         )
         return
     for table in APPEND_ONLY:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
-            )
+        for statement in trigger_statements("sqlite", table):
+            op.execute(statement)
     op.execute(
         f"CREATE TRIGGER license_version_no_update BEFORE UPDATE OF {LICENSE_FROZEN} "
         "ON license_version BEGIN SELECT RAISE(ABORT, "

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.append_only import trigger_statements
+
 revision: str = "0002_deliveries"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -73,17 +75,8 @@ def upgrade() -> None:
 
 def _install_guards() -> None:
     """Takedowns are records: no UPDATE or DELETE (the function comes from 0001 on PostgreSQL)."""
-    if op.get_context().dialect.name == "postgresql":
-        op.execute(
-            "CREATE TRIGGER takedown_append_only BEFORE UPDATE OR DELETE ON takedown "
-            "FOR EACH ROW EXECUTE FUNCTION refrain_reject_change()"
-        )
-        return
-    for verb in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER takedown_no_{verb.lower()} BEFORE {verb} ON takedown "
-            f"BEGIN SELECT RAISE(ABORT, 'takedown is append-only: {verb} refused'); END"
-        )
+    for statement in trigger_statements(op.get_context().dialect.name, "takedown"):
+        op.execute(statement)
 
 
 def downgrade() -> None:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.append_only import trigger_statements
+
 revision: str = "0003_royalties"
 down_revision: str | None = "0002_deliveries"
 branch_labels: str | Sequence[str] | None = None
@@ -212,19 +214,9 @@ def upgrade() -> None:
 
 def _install_guards() -> None:
     """Records of what happened: no UPDATE or DELETE, raw SQL included."""
-    if op.get_context().dialect.name == "postgresql":
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION refrain_reject_change()"
-            )
-        return
     for table in APPEND_ONLY:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
-            )
+        for statement in trigger_statements(op.get_context().dialect.name, table):
+            op.execute(statement)
 
 
 def downgrade() -> None:

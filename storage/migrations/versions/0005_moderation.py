@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.append_only import trigger_statements
+
 revision: str = "0005_moderation"
 down_revision: str | None = "0004_voice_registry"
 branch_labels: str | Sequence[str] | None = None
@@ -70,19 +72,9 @@ def upgrade() -> None:
 
 def _install_guards() -> None:
     """Reports and resolutions are records: no UPDATE or DELETE, raw SQL included."""
-    if op.get_context().dialect.name == "postgresql":
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION refrain_reject_change()"
-            )
-        return
     for table in APPEND_ONLY:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
-            )
+        for statement in trigger_statements(op.get_context().dialect.name, table):
+            op.execute(statement)
 
 
 def downgrade() -> None:

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
+from storage.append_only import trigger_statements
+
 revision: str = "0006_report_reasons"
 down_revision: str | None = "0005_moderation"
 branch_labels: str | Sequence[str] | None = None
@@ -79,7 +81,5 @@ def _updates_allowed(table: str) -> Iterator[None]:
         return
     op.execute(f"DROP TRIGGER {table}_no_update")
     yield
-    op.execute(
-        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END"
-    )
+    for statement in trigger_statements("sqlite", table, ("UPDATE",)):
+        op.execute(statement)
