@@ -235,6 +235,16 @@ class ScopePolicy:
     nsfw_filter: bool = False
 
 
+class Origin(enum.Enum):
+    """How the clip reached the listener."""
+
+    COMMAND = "COMMAND"
+    SEARCH = "SEARCH"
+    SHARED_LINK = "SHARED_LINK"
+    INLINE = "INLINE"
+    BUTTON = "BUTTON"
+
+
 class RequestState(enum.Enum):
     QUEUED = "QUEUED"
     RUNNING = "RUNNING"
@@ -272,6 +282,11 @@ class RenderRequest:
     progress: int = 0
     stage: str = ""
     variation: int = 0  # regenerate asks for the next one: a new seed, a new render
+    attempts: int = 0  # claims by a worker; a try that only met an outage does not count
+    lease_expires_at: datetime | None = None  # while RUNNING: renewed by the live worker
+    delivery_id: str | None = None  # the requester's own copy, made before DELIVERED
+    delivery_format: str | None = None  # "opus", "mp3", "m4a"; None: the platform's usual
+    origin: Origin = Origin.COMMAND  # how it was asked for: its copy records it
 
 
 class QuotaEntryKind(enum.Enum):
@@ -354,16 +369,6 @@ class UsageType(enum.Enum):
     STREAM = "STREAM"
 
 
-class Origin(enum.Enum):
-    """How the clip reached the listener."""
-
-    COMMAND = "COMMAND"
-    SEARCH = "SEARCH"
-    SHARED_LINK = "SHARED_LINK"
-    INLINE = "INLINE"
-    BUTTON = "BUTTON"
-
-
 @dataclass(frozen=True)
 class Delivery:
     """One copy of a clip handed to someone: its own watermark token, its own file.
@@ -388,6 +393,7 @@ class Delivery:
     share_id: str
     created_at: datetime
     platform_file_id: str | None = None
+    handed_over_at: datetime | None = None  # when a chat (or the CLI) got this copy
 
 
 @dataclass(frozen=True)

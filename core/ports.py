@@ -226,6 +226,89 @@ class RequestRepository(Protocol):
     async def list_for_user(self, user_id: str, limit: int = 20) -> list[RenderRequest]: ...
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on a running request: its fencing token and when the hold ends.
+
+    Every write a worker makes for the request names the token, so a worker
+    that lost its lease (it stalled, another took over) can no longer change it.
+    """
+
+    request: RenderRequest
+    token: str
+    expires_at: datetime
+
+
+class Unclaimable(enum.Enum):
+    MISSING = "MISSING"  # not in this database
+    FINISHED = "FINISHED"  # delivered, failed or cancelled meanwhile
+    HELD = "HELD"  # a live worker holds it (its lease has not run out)
+    EXHAUSTED = "EXHAUSTED"  # it was claimed as many times as a request may be
+
+
+@dataclass(frozen=True)
+class NotClaimed:
+    reason: Unclaimable
+    request: RenderRequest | None = None
+    retry_at: datetime | None = None  # HELD: when the holder's lease runs out
+
+
+@dataclass(frozen=True)
+class Stale:
+    """What the recovery sweep looks at: requests nobody may be working on."""
+
+    queued: list[RenderRequest]  # QUEUED for a while: the queue may have lost them
+    expired: list[RenderRequest]  # RUNNING with a lease that ran out: their worker died
+
+
+class RunRepository(Protocol):
+    """The worker's side of a request: claim it, keep the claim, finish it once."""
+
+    async def claim(
+        self, request_id: str, token: str, at: datetime, lease_s: float, max_attempts: int
+    ) -> Claim | NotClaimed:
+        """QUEUED, or RUNNING with a lapsed lease → RUNNING under ``token``, one more try."""
+        ...
+
+    async def renew(self, claim: Claim, at: datetime, lease_s: float) -> Claim | None:
+        """Extend the lease; ``None`` when the claim is no longer ours (or the request ended)."""
+        ...
+
+    async def release(self, claim: Claim, at: datetime) -> bool:
+        """Give the request back to the queue (QUEUED); the try does not count."""
+        ...
+
+    async def complete(
+        self, claim: Claim, clip: Clip, delivery: Delivery, plays: Sequence[PlayEvent],
+        at: datetime,
+    ) -> RenderRequest | None:
+        """In one transaction: the clip, the requester's copy, its usage lines, DELIVERED
+        and the quota committed; ``None`` (nothing written) if the claim is no longer ours."""
+        ...
+
+    async def fail(
+        self, request_id: str, error: str, at: datetime, *, token: str | None = None
+    ) -> RenderRequest | None:
+        """FAILED with ``error`` and the quota refunded, if still open (and ours, given a token)."""
+        ...
+
+    async def stale(self, at: datetime, queued_before: datetime, limit: int = 500) -> Stale:
+        """QUEUED since before ``queued_before``, and RUNNING with a lease lapsed at ``at``."""
+        ...
+
+    async def awaiting_handover(
+        self, platform: str, since: datetime, limit: int = 200
+    ) -> list[RenderRequest]:
+        """DELIVERED requests of ``platform`` since ``since`` whose copy no chat got yet."""
+        ...
+
+
+class MaintenanceLeases(Protocol):
+    async def acquire(self, name: str, holder: str, at: datetime, ttl_s: float) -> bool:
+        """Hold the chore ``name`` until ``at + ttl_s`` unless another holder's lease is live."""
+        ...
+
+
 class ClipRepository(Protocol):
     async def add(self, clip: Clip) -> None: ...
     async def get(self, clip_id: str) -> Clip | None: ...
@@ -279,6 +362,9 @@ class DeliveryRepository(Protocol):
     async def by_share_id(self, share_id: str) -> Delivery | None: ...
     async def for_clip(self, clip_id: str) -> list[Delivery]: ...
     async def set_platform_file_id(self, delivery_id: str, file_id: str) -> None: ...
+    async def mark_handed_over(self, delivery_id: str, at: datetime) -> None:
+        """The chat got this copy (idempotent: the first time stands)."""
+        ...
     async def add_takedown(self, takedown: Takedown) -> bool:
         """Record a takedown; False when the clip was already taken down (the first one stands)."""
         ...
@@ -338,6 +424,15 @@ class BlobStore(Protocol):
 
 
 class JobQueue(Protocol):
+    async def ensure(self, request: RenderRequest, priority: int) -> bool:
+        """Queue the request unless the queue already holds it; ``True`` if it had lost it.
+
+        The recovery sweep calls this for requests the database says are
+        waiting: after an outage, a queue restarted empty, a submit that could
+        not reach the queue. Raises when the queue is unreachable.
+        """
+        ...
+
     async def enqueue(self, request: RenderRequest, priority: int) -> None:
         """Schedule rendering; safe to call twice for the same request."""
         ...
@@ -396,6 +491,8 @@ class Stores:
     voices: VoiceProfiles
     reports: ReportRepository
     buttons: ButtonStates
+    runs: RunRepository
+    maintenance: MaintenanceLeases
 
 
 class JobEventKind(enum.Enum):
@@ -418,6 +515,7 @@ class JobEvent:
     position: int | None = None
     clip_id: str | None = None
     message: str = ""
+    delivery_id: str | None = None  # DELIVERED: the requester's own copy
 
 
 class Notifier(Protocol):

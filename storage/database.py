@@ -21,8 +21,10 @@ from storage.repositories import (
     SqlUserRepository,
 )
 from storage.repositories.buttons import SqlButtonStates
+from storage.repositories.maintenance import SqlMaintenanceLeases
 from storage.repositories.plays import SqlPlayLog
 from storage.repositories.reports import SqlReportRepository
+from storage.repositories.runs import SqlRunRepository
 from storage.repositories.voices import SqlVoiceRegistry
 from storage.sessions import Sessions
 
@@ -52,6 +54,8 @@ class Database:
             voices=SqlVoiceRegistry(sessions),
             reports=SqlReportRepository(sessions),
             buttons=SqlButtonStates(sessions),
+            runs=SqlRunRepository(sessions),
+            maintenance=SqlMaintenanceLeases(sessions),
         )
 
     @classmethod

@@ -263,6 +263,16 @@ class RenderRequestRow(Base):
     clip_id: Mapped[str | None] = mapped_column(ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # how many times a worker claimed it (a try that only met an outage gives its count back)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    # the claim of the worker rendering it; renewed while it runs, so a dead worker's ends soon
+    lease_token: Mapped[str | None] = mapped_column(ID)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the requester's own watermarked copy, recorded in the same transaction as DELIVERED
+    delivery_id: Mapped[str | None] = mapped_column(ID)
+    delivery_format: Mapped[str | None] = mapped_column(String(8))
+    # how it was asked for (a command, a button), which the requester's copy records
+    origin: Mapped[str] = mapped_column(CODE, server_default="COMMAND")
 
 
 class ClipRow(Base):
@@ -311,6 +321,8 @@ class DeliveryRow(Base):
     share_id: Mapped[str] = mapped_column(String(32), unique=True)
     platform_file_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # when a chat (or the CLI) got this copy; the requester's copy is made before that
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class TakedownRow(Base):
@@ -347,6 +359,16 @@ class ChatButtonRow(Base):
     command: Mapped[str] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(CODE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class MaintenanceLeaseRow(Base):
+    """Who runs a periodic chore (the recovery sweep) until when: one instance at a time."""
+
+    __tablename__ = "maintenance_lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AuditRow(Base):

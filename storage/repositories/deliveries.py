@@ -33,6 +33,7 @@ def delivery_row(delivery: Delivery) -> DeliveryRow:
         share_id=delivery.share_id,
         platform_file_id=delivery.platform_file_id,
         created_at=delivery.created_at,
+        handed_over_at=delivery.handed_over_at,
     )
 
 
@@ -52,6 +53,7 @@ def delivery_of(row: DeliveryRow) -> Delivery:
         share_id=row.share_id,
         platform_file_id=row.platform_file_id,
         created_at=row.created_at,
+        handed_over_at=row.handed_over_at,
     )
 
 
@@ -94,6 +96,14 @@ class SqlDeliveryRepository:
                 update(DeliveryRow)
                 .where(DeliveryRow.id == delivery_id)
                 .values(platform_file_id=file_id)
+            )
+
+    async def mark_handed_over(self, delivery_id: str, at: datetime) -> None:
+        async with self._db.write() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.handed_over_at.is_(None))
+                .values(handed_over_at=at)
             )
 
     async def add_takedown(self, takedown: Takedown) -> bool:

@@ -114,6 +114,27 @@ async def closed_periods(session: AsyncSession) -> frozenset[str]:
     return frozenset((await session.scalars(select(PeriodCloseRow.period))).all())
 
 
+async def append_events(
+    session: AsyncSession, events: Sequence[PlayEvent], batch: int = BATCH
+) -> int:
+    """Insert the events not seen before inside ``session``'s transaction; how many were new.
+
+    Other writes (a delivery and its request's settlement) can share the
+    transaction, so a usage line exists exactly when its delivery does.
+    """
+    if not events:
+        return 0
+    closed = await closed_periods(session)
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    assert raw is not None
+    append = _pg_append if session.get_bind().dialect.name == "postgresql" else _sqlite_append
+    added = 0
+    for start in range(0, len(events), batch):
+        added += await append(raw, events[start : start + batch], closed)
+    return added
+
+
 class SqlPlayLog:
     """``core.ports.PlayLog`` on SQL.
 
@@ -132,19 +153,8 @@ class SqlPlayLog:
         """Store the events not seen before, in one transaction; returns how many were new."""
         if not events:
             return 0
-        added = 0
         async with self._db.write() as session:
-            closed = await closed_periods(session)
-            connection = await session.connection()
-            raw = (await connection.get_raw_connection()).driver_connection
-            assert raw is not None
-            for start in range(0, len(events), self._batch):
-                chunk = events[start : start + self._batch]
-                if self._db.dialect == "postgresql":
-                    added += await _pg_append(raw, chunk, closed)
-                else:
-                    added += await _sqlite_append(raw, chunk, closed)
-        return added
+            return await append_events(session, events, self._batch)
 
     async def known_clips(self, clip_ids: Iterable[str]) -> set[str]:
         """Which of ``clip_ids`` exist (ingestion refuses plays of unknown clips)."""

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ids import new_id
-from core.model import QuotaEntryKind, RenderRequest, RequestState, Transformation
+from core.model import Origin, QuotaEntryKind, RenderRequest, RequestState, Transformation
 from core.ports import QuotaExceeded, Reservation
 from storage.errors import StorageConflict
 from storage.repositories.quota import lock_accounts, used_seconds_many_in
@@ -50,6 +50,11 @@ def request_row(request: RenderRequest) -> RenderRequestRow:
         clip_id=request.clip_id,
         created_at=request.created_at,
         updated_at=request.updated_at,
+        attempts=request.attempts,
+        lease_expires_at=request.lease_expires_at,
+        delivery_id=request.delivery_id,
+        delivery_format=request.delivery_format,
+        origin=request.origin.value,
     )
 
 
@@ -76,6 +81,11 @@ def request_of(row: RenderRequestRow) -> RenderRequest:
         progress=row.progress,
         stage=row.stage,
         variation=row.variation,
+        attempts=row.attempts,
+        lease_expires_at=row.lease_expires_at,
+        delivery_id=row.delivery_id,
+        delivery_format=row.delivery_format,
+        origin=Origin(row.origin),
     )
 
 
@@ -253,6 +263,8 @@ class SqlRequestRepository:
         if not allowed_from:
             return None
         values: dict[str, object] = {"state": to.value, "updated_at": at}
+        if to.final:  # nobody holds a finished request
+            values.update(lease_token=None, lease_expires_at=None)
         if error is not None:
             values["error"] = error
         if clip_id is not None:
@@ -270,9 +282,9 @@ class SqlRequestRepository:
             if rowcount(result) == 0:
                 return None
             if to is RequestState.DELIVERED:
-                await _settle(session, request_id, QuotaEntryKind.COMMIT, at)
+                await settle_quota(session, request_id, QuotaEntryKind.COMMIT, at)
             elif to in (RequestState.FAILED, RequestState.CANCELLED):
-                await _settle(session, request_id, QuotaEntryKind.REFUND, at)
+                await settle_quota(session, request_id, QuotaEntryKind.REFUND, at)
             row = await session.get(RenderRequestRow, request_id)
             assert row is not None
             return request_of(row)
@@ -373,7 +385,7 @@ async def _check_fits(session: AsyncSession, reservations: Sequence[Reservation]
         raise exceeded
 
 
-async def _settle(
+async def settle_quota(
     session: AsyncSession, request_id: str, kind: QuotaEntryKind, at: datetime
 ) -> None:
     """Commit or refund each reservation of the request once, on the account it was made on."""
