@@ -90,7 +90,43 @@ class RefrainSettings(BaseSettings):
         default=5 * 1024**3, ge=0, description="size cap of stem/analysis caches (LRU)"
     )
     job_timeout_s: int = Field(
-        default=600, gt=0, description="arq: a job running longer is failed and retried"
+        default=600,
+        gt=0,
+        description="a render (with its hand-over) running longer is stopped, failed and refunded",
+    )
+    queue_name: str = Field(
+        default="arq:queue",
+        min_length=1,
+        description="arq: the Redis key of the queue (deployments sharing a Redis use their own)",
+    )
+    lease_s: float = Field(
+        default=30.0,
+        ge=1.0,
+        description="a running job renews its lease this often ×3; a dead worker's job moves on "
+        "within about this long",
+    )
+    max_claims: int = Field(
+        default=3, ge=1, description="a request whose worker died this many times fails (refunded)"
+    )
+    request_deadline_s: int = Field(
+        default=1800,
+        gt=0,
+        description="a request not made this long after it was asked fails (refunded)",
+    )
+    sweep_interval_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="how often the recovery sweep re-queues what the queue lost",
+    )
+    shutdown_grace_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="`refrain worker` on SIGTERM: running jobs get this long, then go back",
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="shared folder for prometheus_client's multiprocess metrics (serve and "
+        "workers on one host); none: each process reports its own",
     )
     terms_version: str = Field(default="2026-11", description="current terms of use version")
     default_clip_seconds: int = Field(default=20, gt=0, description="when `length:` is omitted")

@@ -1,10 +1,11 @@
 """The embedded queue: an asyncio scheduler inside `refrain serve` / `refrain demo`.
 
 Waiting jobs are ordered by ``FairScheduler``; up to ``concurrency`` run at
-once, each as an asyncio task that calls ``run_job(request_id)`` (which does
-its CPU-heavy audio in a process pool). The queue itself holds no state that
-matters: the request rows do, so after a restart the wiring re-enqueues every
-QUEUED (and interrupted RUNNING) request and nothing is lost.
+once, each as an asyncio task that calls ``run_job(request_id, try_number)``
+(which does its CPU-heavy audio in stoppable processes). A job that answers
+``RetryIn`` (the database was down, another worker holds the request) is put
+back after that delay. The queue holds no state that matters: the request
+rows do, and the recovery sweep re-enqueues whatever the queue does not hold.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from core.model import RenderRequest
+from jobs.failures import RetryIn
 from jobs.fairness import FairScheduler, WaitingJob
 
 log = logging.getLogger(__name__)
 
-RunJob = Callable[[str], Awaitable[None]]
+RunJob = Callable[[str, int], Awaitable[RetryIn | None]]
 
 
 class EmbeddedQueue:
@@ -32,6 +34,8 @@ class EmbeddedQueue:
         self._scheduler = FairScheduler(per_user_cap)
         self._running: dict[str, asyncio.Task[None]] = {}
         self._owner: dict[str, str] = {}
+        self._deferred: dict[str, asyncio.TimerHandle] = {}
+        self._tries: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
@@ -47,19 +51,40 @@ class EmbeddedQueue:
             self._dispatcher.cancel()
             await asyncio.gather(self._dispatcher, return_exceptions=True)
             self._dispatcher = None
+        for handle in self._deferred.values():
+            handle.cancel()
+        self._deferred.clear()
         tasks = list(self._running.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def enqueue(self, request: RenderRequest, priority: int) -> None:
-        if request.id in self._running:
-            return
+        await self.ensure(request, priority)
+
+    async def ensure(self, request: RenderRequest, priority: int) -> bool:
+        """Queue it unless this queue already holds it; ``True`` when it was not held."""
+        if self.holds(request.id):
+            return False
         if self._scheduler.add(WaitingJob(request.id, request.user_id, priority)):
             self._idle.clear()
             self._wake.set()
+        return True
+
+    def holds(self, request_id: str) -> bool:
+        return (
+            request_id in self._running
+            or request_id in self._scheduler
+            or request_id in self._deferred
+        )
 
     async def cancel(self, request_id: str) -> None:
+        handle = self._deferred.pop(request_id, None)
+        if handle is not None:
+            handle.cancel()
+            self._tries.pop(request_id, None)
+            self._check_idle()
+            return
         if self._scheduler.remove(request_id):
             self._check_idle()
             return
@@ -75,11 +100,11 @@ class EmbeddedQueue:
         return frozenset(self._running)
 
     async def join(self) -> None:
-        """Wait until nothing is waiting or running (demo and tests)."""
+        """Wait until nothing is waiting, running or due to run again (demo and tests)."""
         await self._idle.wait()
 
     def _check_idle(self) -> None:
-        if not self._running and not len(self._scheduler):
+        if not self._running and not len(self._scheduler) and not self._deferred:
             self._idle.set()
 
     async def _dispatch(self) -> None:
@@ -95,8 +120,10 @@ class EmbeddedQueue:
                 self._owner[job.request_id] = job.user_id
 
     async def _run(self, job: WaitingJob) -> None:
+        retry: RetryIn | None = None
         try:
-            await self._run_job(job.request_id)
+            try_number = self._tries.get(job.request_id, 0) + 1
+            retry = await self._run_job(job.request_id, try_number)
         except asyncio.CancelledError:
             log.info("job %s cancelled", job.request_id)
         except Exception:  # the job runner records failures itself; keep the queue alive
@@ -104,5 +131,23 @@ class EmbeddedQueue:
         finally:
             self._running.pop(job.request_id, None)
             self._scheduler.done(self._owner.pop(job.request_id, job.user_id))
+            if retry is not None:
+                self._defer(job, retry)
+            else:
+                self._tries.pop(job.request_id, None)
             self._wake.set()
             self._check_idle()
+
+    def _defer(self, job: WaitingJob, retry: RetryIn) -> None:
+        """Run ``job`` again after ``retry.seconds`` (an outage, or another worker holds it)."""
+        self._tries[job.request_id] = self._tries.get(job.request_id, 0) + 1
+        log.info("request %s runs again in %.1f s (%s)", job.request_id, retry.seconds, retry.reason)
+
+        def again() -> None:
+            self._deferred.pop(job.request_id, None)
+            if self._scheduler.add(job):
+                self._wake.set()
+            self._check_idle()
+
+        loop = asyncio.get_running_loop()
+        self._deferred[job.request_id] = loop.call_later(retry.seconds, again)

@@ -10,7 +10,9 @@ Three kinds of files live in the blob directory:
   content-addressed: evicted least recently used first until the caches fit
   under the size cap (they are rebuilt on demand).
 
-Half-written temp files (dot-files) older than a grace period are removed too.
+Half-written temp files (dot-files, and anything in the temporary area ``.tmp/``
+where renders and deliveries are made) older than a grace period are removed
+too: a worker killed mid-render leaves its partial files there.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.ports import Stores
+
+TEMP_AREA = ".tmp"  # the blob store's staging folder (storage.blobs) and jobs' work folders
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
@@ -80,7 +84,7 @@ async def collect_garbage(
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         size = path.stat().st_size
         name = path.name
-        if name.startswith("."):
+        if name.startswith(".") or path.relative_to(root).parts[0] == TEMP_AREA:
             if now.timestamp() - path.stat().st_mtime > temp_grace.total_seconds():
                 remove(path, size)
             continue

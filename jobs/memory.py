@@ -19,9 +19,15 @@ class InMemoryQueue:
         self.down = False
 
     async def enqueue(self, request: RenderRequest, priority: int) -> None:
+        await self.ensure(request, priority)
+
+    async def ensure(self, request: RenderRequest, priority: int) -> bool:
         if self.down:
             raise ConnectionError("queue unreachable")
-        self._waiting.setdefault(request.id, (-priority, next(self._seq)))
+        if request.id in self._waiting:
+            return False
+        self._waiting[request.id] = (-priority, next(self._seq))
+        return True
 
     async def cancel(self, request_id: str) -> None:
         self._waiting.pop(request_id, None)

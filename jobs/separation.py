@@ -22,7 +22,8 @@ from core.audio.io import load_audio, to_stereo_44k
 from core.audio.separation import SeparationError, StemCache, stem_cache_key
 from core.model import Recording
 from core.ports import BlobStore
-from jobs.pipeline import ProgressFn, UserFacingError
+from jobs.failures import UserFacingError
+from jobs.stems import ProgressFn
 
 log = logging.getLogger(__name__)
 

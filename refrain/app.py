@@ -13,16 +13,17 @@ from config import RefrainSettings
 from core.catalog.search import CatalogIndex, SearchHit
 from core.chat.handler import ChatHandler
 from core.clock import SystemClock
-from core.deliveries import DeliveryService, MarkingKey, Tracer
-from core.model import RenderRequest, SubjectKind, Tier
+from core.deliveries import DeliveryService, Tracer
+from core.model import SubjectKind, Tier
 from core.ports import Clock, JobQueue, Stores
-from core.provenance.c2pa_embed import C2paSigner, c2pa_available, load_signer
+from core.requests.recovery import RecoverySweep, SweepSettings
 from core.requests.service import RequestService, latest_declaration
-from jobs import arq_queue
+from jobs import arq_queue, metrics
 from jobs.embedded import EmbeddedQueue
 from jobs.events import LocalEventBus
 from jobs.memory import InMemoryQueue
-from jobs.worker import audio_executor, build_render_job
+from jobs.resources import build_render_job, delivery_service, marking_keys
+from jobs.runners import audio_runner
 from storage.blobs import LocalBlobStore
 from storage.database import Database
 
@@ -82,22 +83,6 @@ async def build_index(stores: Stores) -> tuple[CatalogIndex, set[str]]:
     return CatalogIndex(recordings), hidden
 
 
-class UnreachableQueue:
-    """Stands in for arq while Redis is down: submits are stored QUEUED and said so."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    async def enqueue(self, request: RenderRequest, priority: int) -> None:
-        raise ConnectionError(self.reason)
-
-    async def cancel(self, request_id: str) -> None:
-        raise ConnectionError(self.reason)
-
-    async def position(self, request_id: str) -> int | None:
-        return None
-
-
 @asynccontextmanager
 async def _runner(
     settings: RefrainSettings,
@@ -105,20 +90,25 @@ async def _runner(
     blobs: LocalBlobStore,
     run_jobs: bool,
     bus: LocalEventBus,
+    deliveries: DeliveryService,
 ) -> AsyncIterator[JobQueue]:
     """The configured queue: embedded (rendering here when ``run_jobs``) or arq.
 
     Job events reach ``bus`` either way: published by the embedded renderer,
-    or relayed from the arq workers' Redis channel.
+    or relayed from the arq workers' Redis channel. The arq client connects
+    lazily and reconnects by itself, so a Redis that is down at start or
+    later only delays requests (they wait QUEUED; the recovery sweep hands
+    them over when it is back).
     """
     if settings.queue == "arq":
+        redis_url = settings.redis_url.get_secret_value()
+        pool = arq_queue.redis_client(redis_url, queue_name=settings.queue_name)
         try:
-            pool = await arq_queue.connect(settings.redis_url.get_secret_value())
-        except arq_queue.QueueUnavailable as exc:
-            log.error("%s: requests will wait in the database until it is back", exc)
-            yield UnreachableQueue(str(exc))
-            return
-        queue = arq_queue.ArqQueue(pool)
+            await pool.ping()
+        except Exception as exc:  # not fatal: requests wait in the database until it is back
+            log.error("Redis at %s is unreachable (%s): requests will wait in the database "
+                      "until it is back", arq_queue.where(redis_url), type(exc).__name__)
+        queue = arq_queue.ArqQueue(pool, settings.queue_name)
         relay = asyncio.create_task(arq_queue.relay_events(pool, bus.publish), name="event-relay")
         try:
             yield queue
@@ -131,16 +121,36 @@ async def _runner(
     if not run_jobs:
         yield InMemoryQueue()
         return
-    executor = audio_executor(settings)
-    job = build_render_job(settings, stores, blobs, bus, executor)
+    runner = audio_runner(settings.workers)
+    job = build_render_job(settings, stores, blobs, bus, runner, deliveries)
     embedded = EmbeddedQueue(job.run, concurrency=max(1, settings.workers))
     await embedded.start()
     try:
         yield embedded
     finally:
         await embedded.stop()
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+        runner.close()
+
+
+@asynccontextmanager
+async def _sweeping(
+    settings: RefrainSettings, stores: Stores, queue: JobQueue, clock: Clock
+) -> AsyncIterator[RecoverySweep]:
+    """The recovery sweep, every ``sweep_interval_s`` while the app renders or serves."""
+    sweep = RecoverySweep(
+        stores, queue, clock, SweepSettings.every(settings.sweep_interval_s),
+        observe=lambda report: metrics.recovered(len(report.requeued)),
+    )
+    await sweep.run_once(everything_queued=True)  # what waited while nothing rendered
+    stop = asyncio.Event()
+    task = asyncio.create_task(sweep.run_forever(stop, first=False), name="recovery-sweep")
+    try:
+        yield sweep
+    finally:
+        stop.set()  # let a sweep in progress finish its transaction
+        await asyncio.wait({task}, timeout=10)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 @asynccontextmanager
@@ -165,9 +175,11 @@ async def open_app(
         stores = database.stores
         blobs = LocalBlobStore(settings.blobs_dir)
         events = LocalEventBus()
+        deliveries = delivery_service(settings, stores, blobs)
+        own_queue = queue is None
         if queue is None:
             queue = await stack.enter_async_context(
-                _runner(settings, stores, blobs, run_jobs, events)
+                _runner(settings, stores, blobs, run_jobs, events, deliveries)
             )
         clock = clock or SystemClock()
         index, hidden = await build_index(stores)
@@ -182,8 +194,8 @@ async def open_app(
             hidden,
             voice_conversion=voice_conversion_available(settings),
         )
-        if run_jobs:
-            await service.recover(include_running=True)
+        if run_jobs and own_queue:
+            await stack.enter_async_context(_sweeping(settings, stores, queue, clock))
         tracer = Tracer(stores, None, marking_keys(settings))
         yield App(
             settings=settings,
@@ -197,27 +209,9 @@ async def open_app(
             service=service,
             handler=ChatHandler(service, stores, clock, tracer),
             events=events,
-            deliveries=DeliveryService(
-                stores,
-                blobs,
-                clock,
-                None,  # threads: encoding runs in ffmpeg, the mark in numpy (both release the GIL)
-                marking_key=active_marking_key(settings),
-                listener_secret=settings.listener_key_secret.get_secret_value().encode(),
-                public_url=settings.web.public_url,
-                work_dir=settings.blobs_dir.parent / "tmp-deliveries",
-                plays=stores.plays,
-                c2pa_signer=c2pa_signer(settings),
-            ),
+            deliveries=deliveries,
             tracer=tracer,
         )
-
-
-def c2pa_signer(settings: RefrainSettings) -> C2paSigner | None:
-    """The C2PA signer for MP3/M4A deliveries (made on first use), or None when switched off."""
-    if not settings.provenance.c2pa or not c2pa_available():
-        return None
-    return load_signer(settings.provenance.c2pa_dir)
 
 
 def voice_conversion_available(settings: RefrainSettings) -> bool:
@@ -233,14 +227,3 @@ def voice_conversion_available(settings: RefrainSettings) -> bool:
         log.warning("voice covers are off: %s", exc)
         return False
     return True
-
-
-def marking_keys(settings: RefrainSettings) -> list[MarkingKey]:
-    """Every listed watermark key, the active one first (trace tries them all: rotation)."""
-    keys = settings.watermark.keys
-    order = [settings.watermark.active_key, *sorted(k for k in keys if k != settings.watermark.active_key)]
-    return [MarkingKey(key_id, keys[key_id].get_secret_value().encode()) for key_id in order]
-
-
-def active_marking_key(settings: RefrainSettings) -> MarkingKey:
-    return marking_keys(settings)[0]

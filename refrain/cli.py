@@ -46,6 +46,10 @@ def main(ctx: click.Context, config_file: Path | None, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if settings.metrics_dir is not None:  # before any metric exists: their storage follows it
+        from jobs import metrics
+
+        metrics.setup(settings.metrics_dir)
     ctx.obj = settings
 
 

@@ -15,12 +15,15 @@ class StorageError(Exception):
 
 
 class StorageUnavailable(StorageError):
-    """The database cannot be used right now (locked, unreachable, refused us)."""
+    """The database cannot be used right now (locked, unreachable, refused us).
+
+    ``str(error)`` is for operators (it names the file or host:port);
+    ``user_message`` is what a fan may read: no host, port, path or SQL.
+    """
 
     @property
     def user_message(self) -> str:
-        """Safe to show a fan as is: it names no password and says to try again."""
-        return str(self)
+        return "Refrain's database is unavailable for a moment; please try again shortly."
 
 
 class SchemaOutOfDate(StorageError):

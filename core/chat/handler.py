@@ -136,6 +136,7 @@ class ChatHandler:
             channel_id=invocation.channel_id,
             message_id=invocation.message_id,
             is_moderator=invocation.is_moderator,
+            origin=invocation.origin,
         )
 
     async def _dispatch(self, inv: Invocation, command: Command) -> list[Reply]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.model import Origin
+
 
 @dataclass(frozen=True)
 class Invocation:
@@ -34,6 +36,7 @@ class Invocation:
     locale: str | None = None
     attachment: Path | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
+    origin: Origin = Origin.COMMAND  # typed, or pressed (a button on an earlier clip)
 
 
 class ReplyKind(enum.Enum):

@@ -30,7 +30,7 @@ from core.listeners import listener_key
 from core.model import WORLDWIDE, Clip, Delivery, Origin, PlayEvent, RenderRequest, UsageType
 from core.ports import BlobStore, Clock, PlayLog, Stores
 from core.provenance.c2pa_embed import C2paSigner
-from core.provenance.manifest import build_manifest
+from core.provenance.manifest import build_manifest, with_sha256
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,15 @@ class DeliveredFile:
     share_url: str
     # what the file states about itself (schema refrain.provenance/1): the JSON sidecar
     provenance: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PreparedCopy:
+    """A marked copy stored as a blob, with the rows that record it (not written yet)."""
+
+    delivery: Delivery
+    usage: PlayEvent | None
+    file: DeliveredFile
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,35 @@ class DeliveryService:
     ) -> DeliveredFile:
         """A new marked copy of ``clip_id`` for ``recipient_user_id``; raises ``NotDeliverable``."""
         clip = await self._clip(clip_id)
+        prepared = await self.prepare(
+            clip,
+            recipient_user_id=recipient_user_id,
+            platform=platform,
+            chat_id=chat_id,
+            origin=origin,
+            fmt=fmt,
+        )
+        await self._stores.deliveries.add(prepared.delivery)
+        if self._plays is not None and prepared.usage is not None:
+            await self._plays.append([prepared.usage])
+        return prepared.file
+
+    async def prepare(
+        self,
+        clip: Clip,
+        *,
+        recipient_user_id: str,
+        platform: str,
+        chat_id: str | None,
+        origin: Origin,
+        fmt: EncodeFormat,
+    ) -> PreparedCopy:
+        """Mark, encode and store a copy of ``clip``; its rows are the caller's to write.
+
+        The render job writes them in the same transaction that makes its
+        request DELIVERED, so a fan is charged exactly when their copy exists.
+        Raises ``NotDeliverable`` when the clip may no longer be handed out.
+        """
         reason = await withdrawn_reason(clip, self._stores)
         if reason is not None:
             raise NotDeliverable(reason)
@@ -153,23 +191,23 @@ class DeliveryService:
         self._work_dir.mkdir(parents=True, exist_ok=True)
         target = self._work_dir / f"{delivery_id}{fmt.suffix}"
         loop = asyncio.get_running_loop()
-        encoded, manifest = await loop.run_in_executor(
-            self._executor,
-            mark_and_encode,
-            master,
-            token,
-            self._key,
-            fmt,
-            target,
-            tags,
-            provenance,
-            self._c2pa_signer,
-            extra,
-        )
         try:
+            encoded, manifest = await loop.run_in_executor(
+                self._executor,
+                mark_and_encode,
+                master,
+                token,
+                self._key,
+                fmt,
+                target,
+                tags,
+                provenance,
+                self._c2pa_signer,
+                extra,
+            )
             sha = await self._blobs.put_file(encoded.path)
         finally:
-            encoded.path.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
         delivery = Delivery(
             id=delivery_id,
             clip_id=clip.id,
@@ -185,16 +223,69 @@ class DeliveryService:
             share_id=share_id,
             created_at=created_at,
         )
-        await self._stores.deliveries.add(delivery)
-        await self._log_usage(clip, delivery, recipient_user_id, platform, origin)
+        usage = await self._usage(clip, delivery, recipient_user_id, platform, origin)
+        return PreparedCopy(
+            delivery, usage, self._file(delivery, credits, clip.duration_s, url, manifest)
+        )
+
+    async def handover(self, request: RenderRequest) -> DeliveredFile:
+        """The requester's own copy of a DELIVERED request, to send to their chat.
+
+        The render job made and recorded it before charging; requests
+        delivered before that (no ``delivery_id``) get their copy made now.
+        Raises ``NotDeliverable`` when it may no longer be handed out.
+        """
+        if request.clip_id is None:
+            raise NotDeliverable("That request has no clip (yet).")
+        if request.delivery_id is None:
+            return await self.deliver(
+                request.clip_id,
+                recipient_user_id=request.user_id,
+                platform=platform_of(request),
+                chat_id=request.channel_id,
+                origin=request.origin,
+                fmt=delivery_format(request),
+            )
+        delivery = await self._stores.deliveries.get(request.delivery_id)
+        clip = await self._clip(request.clip_id)
+        reason = await withdrawn_reason(clip, self._stores)
+        if reason is not None:
+            raise NotDeliverable(reason)
+        if delivery is None or not await self._blobs.exists(delivery.sha256):
+            raise NotDeliverable(
+                "The audio of this clip is no longer kept (clips expire after a while). "
+                "Ask for a new cover: it will be ready in seconds."
+            )
+        credits = await credits_for(clip, self._stores.catalog)
+        url = share_url(self._public_url, delivery.share_id)
+        manifest = await self._provenance(
+            clip, credits.style_name, delivery.id, delivery.created_at,
+            EncodeFormat(delivery.fmt), url,
+        )
+        return self._file(
+            delivery, credits, clip.duration_s, url, with_sha256(manifest, delivery.sha256)
+        )
+
+    async def handed_over(self, delivery_id: str) -> None:
+        """The chat got this copy: it is no longer waiting to be handed over."""
+        await self._stores.deliveries.mark_handed_over(delivery_id, self._clock.now())
+
+    def _file(
+        self,
+        delivery: Delivery,
+        credits: Credits,
+        duration_s: float,
+        url: str,
+        manifest: dict[str, Any],
+    ) -> DeliveredFile:
         return DeliveredFile(
             delivery=delivery,
-            path=self._blobs.path_of(sha),
-            filename=_filename(credits.title, fmt),
+            path=self._blobs.path_of(delivery.sha256),
+            filename=_filename(credits.title, EncodeFormat(delivery.fmt)),
             title=credits.title,
             performer=credits.performer,
             credits=credits.line,
-            duration_s=clip.duration_s,
+            duration_s=duration_s,
             share_url=url,
             provenance=manifest,
         )
@@ -243,23 +334,18 @@ class DeliveryService:
         reason = await withdrawn_reason(clip, self._stores)
         if reason is not None:
             raise NotDeliverable(reason)
-        await self._log_usage(clip, delivery, recipient_user_id, platform, origin)
+        usage = await self._usage(clip, delivery, recipient_user_id, platform, origin)
+        if self._plays is not None and usage is not None:
+            await self._plays.append([usage])
         return delivery
 
     async def awaiting_handover(self, platform: str, since: datetime) -> list[RenderRequest]:
-        """Finished requests of ``platform`` whose requester never got their copy.
+        """Finished requests of ``platform`` whose requester's chat never got their copy.
 
         A bot that was down (or restarted) while a worker finished a job missed
         its event; on start it hands these over, so no result is lost.
         """
-        waiting = []
-        for request in await self._stores.requests.delivered_since(since):
-            if not request.idempotency_key.startswith(f"{platform}:") or request.clip_id is None:
-                continue
-            copies = await self._stores.deliveries.for_clip(request.clip_id)
-            if not any(d.recipient_user_id == request.user_id for d in copies):
-                waiting.append(request)
-        return waiting
+        return await self._stores.runs.awaiting_handover(platform, since)
 
     async def remember_file_id(self, delivery_id: str, file_id: str) -> None:
         await self._stores.deliveries.set_platform_file_id(delivery_id, file_id)
@@ -307,11 +393,12 @@ class DeliveryService:
             raise NotDeliverable("That clip does not exist (any more).")
         return clip
 
-    async def _log_usage(
+    async def _usage(
         self, clip: Clip, delivery: Delivery, user_id: str, platform: str, origin: Origin
-    ) -> None:
+    ) -> PlayEvent | None:
+        """The ``DELIVERY`` usage line of a hand-over (none where plays are not logged)."""
         if self._plays is None:
-            return
+            return None
         user = await self._stores.users.get(user_id)
         identifier = user.platform_user_id if user else user_id
         user_platform = user.platform if user else platform
@@ -320,7 +407,7 @@ class DeliveryService:
             request.territory if request else WORLDWIDE
         )
         now = self._clock.now()
-        event = PlayEvent(
+        return PlayEvent(
             event_id=new_id(),
             clip_id=clip.id,
             delivery_id=delivery.id,
@@ -333,7 +420,22 @@ class DeliveryService:
             played_at=now,
             received_at=now,
         )
-        await self._plays.append([event])
+
+
+def platform_of(request: RenderRequest) -> str:
+    """The platform a request came from: its idempotency key starts with it."""
+    return request.idempotency_key.partition(":")[0]
+
+
+USUAL_FORMATS = {"discord": EncodeFormat.OPUS, "telegram": EncodeFormat.MP3}
+"""What each platform plays inline: Discord Opus voice-message style, Telegram's audio player MP3."""
+
+
+def delivery_format(request: RenderRequest) -> EncodeFormat:
+    """The format of the requester's copy: what they asked for, else their platform's usual."""
+    if request.delivery_format is not None:
+        return EncodeFormat(request.delivery_format)
+    return USUAL_FORMATS.get(platform_of(request), EncodeFormat.OPUS)
 
 
 def _filename(title: str, fmt: EncodeFormat) -> str:

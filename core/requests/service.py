@@ -31,6 +31,7 @@ from core.model import (
     WORLDWIDE,
     License,
     OptDeclaration,
+    Origin,
     Recording,
     RenderRequest,
     RequestState,
@@ -60,6 +61,8 @@ class Requester:
     channel_id: str | None
     message_id: str
     is_moderator: bool = False
+    origin: Origin = Origin.COMMAND  # a command, or a button on an earlier clip
+    delivery_format: str | None = None  # "opus", "mp3", "m4a"; None: the platform's usual
 
 
 @dataclass(frozen=True)
@@ -384,6 +387,8 @@ class RequestService:
             created_at=now,
             updated_at=now,
             variation=command.take - 1,
+            origin=who.origin,
+            delivery_format=who.delivery_format,
         )
         snapshot.granted(request, decision.reservations)
         return _Grant(request, decision.reservations, decision.priority, recording, tier)
@@ -437,8 +442,9 @@ class RequestService:
     async def _safe_enqueue(self, request: RenderRequest, priority: int) -> bool:
         try:
             await self._queue.enqueue(request, priority)
-        except Exception:  # the queue is down: the request row is the source of truth
-            log.exception("could not enqueue request %s; it stays QUEUED for recovery", request.id)
+        except Exception as exc:  # the queue is down: the request row is the source of truth
+            log.warning("could not enqueue request %s (%s); it waits QUEUED and the recovery "
+                        "sweep hands it over when the queue is back", request.id, exc)
             return False
         return True
 

@@ -11,11 +11,12 @@ import click
 
 from core.audio.encode import EncodeFormat
 from core.commands import CoverCommand
+from core.deliveries import delivery_problem
 from core.ids import new_id
-from core.model import Origin, Transformation
+from core.model import Transformation
 from core.ports import JobEvent, JobEventKind
 from core.provenance import write_sidecar
-from core.requests.service import Queued, Requester
+from core.requests.service import Queued, Requester, short_id
 from core.stylebook import STYLES
 from refrain.app import open_app
 from refrain.clikit import UserError, run_async, settings_of
@@ -44,14 +45,16 @@ async def serve(ctx: click.Context) -> None:
 @click.command()
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
 @click.pass_context
-def worker(ctx: click.Context, burst: bool) -> None:
-    """Run an arq worker that renders requests from Redis (scale out: one per GPU host)."""
-    from arq.worker import Worker
+@run_async
+async def worker(ctx: click.Context, burst: bool) -> None:
+    """Render requests from Redis (scale out: one per GPU host); SIGTERM stops it cleanly.
 
-    from jobs.worker import worker_options
+    It waits for the database and Redis when they are down, and carries on
+    when they are back: only a signal ends it.
+    """
+    from jobs.worker import run_worker
 
-    settings = settings_of(ctx)
-    Worker(**worker_options(settings, burst=burst)).run()
+    await run_worker(settings_of(ctx), burst=burst)
 
 
 @click.command()
@@ -60,10 +63,13 @@ def worker(ctx: click.Context, burst: bool) -> None:
 @click.option("--seconds", default=20, show_default=True, type=click.IntRange(1, 600))
 @click.option("--voice", default=None, help="A consented voice model (name or id).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--wait", "wait_s", default=600, show_default=True, type=click.IntRange(1, 86400),
+              help="Give up waiting after this many seconds (the request stays saved).")
 @click.pass_context
 @run_async
 async def render(
-    ctx: click.Context, song: str, style: str, seconds: int, voice: str | None, out: Path
+    ctx: click.Context, song: str, style: str, seconds: int, voice: str | None, out: Path,
+    wait_s: int,
 ) -> None:
     """Render one clip here and write it to --out (.opus/.ogg/.mp3/.m4a).
 
@@ -86,6 +92,7 @@ async def render(
             channel_id=None,
             message_id=new_id(),
             is_moderator=True,
+            delivery_format=fmt.value,
         )
         user = await app.service.user_for(who)
         await app.stores.users.accept_terms(user.id, settings.terms_version, app.clock.now())
@@ -100,20 +107,32 @@ async def render(
             if not isinstance(outcome, Queued):
                 raise UserError(app.handler.outcome_reply(outcome, command).text)
             request_id = outcome.request.id
-            final = await _wait_for_end(events, request_id)
+            try:
+                async with asyncio.timeout(wait_s):
+                    final = await _wait_for_end(events, request_id)
+            except TimeoutError:
+                raise UserError(
+                    f"Request {short_id(request_id)} is saved but not finished after {wait_s} s "
+                    "(see the log for why: the database or the blob store may be unavailable). "
+                    "Nothing is charged until it is delivered; `refrain serve` finishes it."
+                ) from None
         if final.kind is not JobEventKind.DELIVERED or final.clip_id is None:
             raise UserError(final.message or f"The render ended {final.kind.value.lower()}.")
-        delivered = await app.deliveries.deliver(
-            final.clip_id,
-            recipient_user_id=user.id,
-            platform=OPERATOR_PLATFORM,
-            chat_id=None,
-            origin=Origin.COMMAND,
-            fmt=fmt,
-        )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(delivered.path, out)
-        sidecar = write_sidecar(out, delivered.provenance)
+        request = await app.stores.requests.get(request_id)
+        assert request is not None
+        try:
+            delivered = await app.deliveries.handover(request)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(delivered.path, out)
+            sidecar = write_sidecar(out, delivered.provenance)
+        except OSError as exc:
+            raise UserError(
+                f"The clip was made (request {short_id(request_id)}) but could not be written "
+                f"to {out}: {exc.strerror or exc}."
+            ) from exc
+        except Exception as exc:
+            raise UserError(delivery_problem(exc, what="the clip")) from exc
+        await app.deliveries.handed_over(delivered.delivery.id)
     click.echo(
         f"wrote {out} ({delivered.duration_s:.1f} s; {delivered.title}; clip {final.clip_id}, "
         f"delivery {delivered.delivery.id}) and its provenance record {sidecar.name}"

@@ -13,14 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from arq.worker import Worker
 from redis.asyncio import Redis
 
 from config import RefrainSettings
 from core.model import RequestState
 from jobs.arq_queue import ArqQueue, connect
-from jobs.worker import worker_options
-from refrain.app import App, UnreachableQueue, open_app
+from jobs.worker import run_worker
+from refrain.app import App, open_app
 from tests.support.rendering import RenderWorld, fan
 from tests.support.services import require_redis
 
@@ -44,8 +43,13 @@ def arq_settings(render_world: RenderWorld, redis_db: str) -> RefrainSettings:
     from pydantic import SecretStr
 
     return render_world.settings.model_copy(
-        update={"queue": "arq", "redis_url": SecretStr(redis_db), "job_timeout_s": 4}
+        update={"queue": "arq", "redis_url": SecretStr(redis_db), "lease_s": 3.0}
     )
+
+
+async def burst(settings: RefrainSettings) -> None:
+    """A worker in this process that stops when the queue is empty."""
+    await asyncio.wait_for(run_worker(settings, burst=True, stop=asyncio.Event()), 120)
 
 
 async def test_enqueue_is_idempotent_and_has_positions(arq_settings: RefrainSettings) -> None:
@@ -69,9 +73,7 @@ async def test_worker_renders_and_delivers(arq_settings: RefrainSettings) -> Non
         alice = await fan(app, "alice")
         reply = (await alice.send('cover "Golden Hour" style:8-bit length:4'))[0]
         assert reply.request_id
-    worker = Worker(**worker_options(arq_settings, burst=True))  # type: ignore[arg-type]
-    await worker.async_run()
-    await worker.close()
+    await burst(arq_settings)
     async with open_app(arq_settings) as app:
         request = await app.stores.requests.get(reply.request_id)
         assert request is not None and request.state is RequestState.DELIVERED
@@ -83,7 +85,7 @@ async def test_redis_down_at_submit_keeps_the_request(arq_settings: RefrainSetti
 
     down = arq_settings.model_copy(update={"redis_url": SecretStr("redis://127.0.0.1:1/0")})
     async with open_app(down) as app:
-        assert isinstance(app.queue, UnreachableQueue)
+        assert isinstance(app.queue, ArqQueue)  # connects when Redis answers, not only at start
         carol = await fan(app, "carol")
         reply = (await carol.send('cover "Golden Hour" style:lofi length:5'))[0]
         assert reply.code == "QUEUED" and "unreachable" in reply.text
@@ -98,9 +100,7 @@ async def test_cancel_of_queued_arq_job(arq_settings: RefrainSettings) -> None:
         dave = await fan(app, "dave")
         reply = (await dave.send('cover "Golden Hour" style:lofi length:5'))[0]
         assert (await dave.send(reply.buttons[0].command))[0].code == "CANCELLED"
-    worker = Worker(**worker_options(arq_settings, burst=True))  # type: ignore[arg-type]
-    await worker.async_run()
-    await worker.close()
+    await burst(arq_settings)
     async with open_app(arq_settings) as app:
         request = await app.stores.requests.get(reply.request_id or "")
         assert request is not None and request.state is RequestState.CANCELLED
@@ -117,7 +117,7 @@ def worker_process(settings: RefrainSettings, log: Path) -> Iterator[subprocess.
         "REFRAIN_REDIS_URL": settings.redis_url.get_secret_value(),
         "REFRAIN_QUEUE": "arq",
         "REFRAIN_WORKERS": "0",
-        "REFRAIN_JOB_TIMEOUT_S": "4",
+        "REFRAIN_LEASE_S": "3",
     }
     with log.open("ab") as out:
         process = subprocess.Popen(

@@ -7,9 +7,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from config import RefrainSettings
 from core.model import Clip, RequestState, Transformation
 from jobs.maintenance import collect_garbage
+from jobs.resources import temp_dir
 from refrain.app import open_app
+from storage.migrate import upgrade
 from tests.support.rendering import RenderWorld, fan
 
 
@@ -64,3 +67,24 @@ async def test_gc_keeps_sources_expires_clips_and_caps_caches(
     assert all(app.blobs.path_of(sha).exists() for sha in sources if sha)
     assert report.cache_bytes <= 5000 and report.freed_bytes > 0
     assert "removed" in report.summary()
+
+
+async def test_gc_sweeps_what_a_killed_worker_left_in_the_temporary_area(tmp_path: Path) -> None:
+    """Renders and deliveries are made under ``.tmp/``; a dead worker's leftovers go."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gc.db'}"
+    settings = RefrainSettings(database_url=url, blobs_dir=tmp_path / "blobs")
+    stale = temp_dir(settings, "renders") / "0193-half-made.flac"
+    fresh = temp_dir(settings, "deliveries") / "0194-in-progress.opus"
+    for path in (stale, fresh):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"partial audio")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    await upgrade(url)
+    async with open_app(settings) as app:
+        report = await collect_garbage(
+            app.stores, settings.blobs_dir, now=datetime.now(UTC),
+            clip_retention=timedelta(days=30), cache_max_bytes=10**9,
+        )
+    assert stale in report.removed and not stale.exists()
+    assert fresh.exists() and fresh not in report.removed

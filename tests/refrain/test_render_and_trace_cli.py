@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from pathlib import Path
@@ -9,7 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from core.model import QuotaEntryKind, RequestState
+from refrain.app import open_app
 from refrain.cli import main
+from tests.support.faults import read_only
 from tests.support.rendering import RenderWorld, build_render_world
 
 
@@ -65,3 +69,32 @@ def test_trace_of_a_file_that_is_not_audio_says_so(world: RenderWorld, tmp_path:
     junk.write_text("definitely not audio " * 50)
     code, text = run("trace", str(junk))
     assert code == 1 and "could not read" in text
+
+
+async def test_render_into_a_read_only_blob_store_says_so_and_charges_nothing(
+    world: RenderWorld, tmp_path: Path
+) -> None:
+    """A cached cover, then the store refuses writes: a plain message, not a traceback,
+    and the request is not charged (it waits, saved, for a store that takes files)."""
+    first = tmp_path / "first.ogg"
+    code, text = await asyncio.to_thread(
+        run, "render", "--song", world.song, "--style", "lofi", "--seconds", "6", "--out",
+        str(first)
+    )
+    assert code == 0, text
+    with read_only(world.settings.blobs_dir):
+        code, text = await asyncio.to_thread(
+            run, "render", "--song", world.song, "--style", "lofi", "--seconds", "6",
+            "--wait", "5", "--out", str(tmp_path / "second.ogg")
+        )
+    assert code == 1 and "Traceback" not in text, text
+    assert "not finished" in text and "Nothing is charged" in text
+    assert not (tmp_path / "second.ogg").exists()
+    async with open_app(world.settings) as app:
+        requests = await app.stores.requests.list_in_states(frozenset(RequestState))
+        waiting = [r for r in requests if r.state is not RequestState.DELIVERED]
+        [left] = waiting
+        assert left.state is RequestState.QUEUED and left.delivery_id is None
+        entries = await app.stores.quota.entries(f"user:{left.user_id}")
+        mine = [e.kind for e in entries if e.request_id == left.id]
+        assert mine == [QuotaEntryKind.RESERVE]  # held, not charged

@@ -25,10 +25,16 @@ class RenderWorld:
     song: str
 
 
-async def build_render_world(tmp_path: Path, song_seconds: float = 12.0) -> RenderWorld:
-    """Demo rights data, and a short real song (true stems) behind the open song."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
-    await upgrade(url)
+async def build_render_world(
+    tmp_path: Path, song_seconds: float = 12.0, *, database_url: str | None = None
+) -> RenderWorld:
+    """Demo rights data, and a short real song (true stems) behind the open song.
+
+    ``database_url``: a migrated database to use instead of a new SQLite file.
+    """
+    url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
+    if database_url is None:
+        await upgrade(url)
     settings = RefrainSettings(database_url=url, blobs_dir=tmp_path / "blobs", workers=0)
     batch = demo_catalog().batch
     songs = pick_songs(batch)
