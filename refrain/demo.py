@@ -18,10 +18,10 @@ from pathlib import Path
 
 from bots.console import ConsoleSession, render_reply
 from config import RefrainSettings
-from core.audio.encode import EncodeFormat
 from core.audio.ffmpeg import run_tool
 from core.catalog.demo import demo_catalog
-from core.model import WORLDWIDE, Origin, RequestState, Transformation
+from core.deliveries import delivery_problem
+from core.model import WORLDWIDE, RequestState, Transformation
 from core.ports import CatalogBatch
 from core.provenance import write_sidecar
 from core.requests.service import short_id
@@ -215,15 +215,14 @@ async def export_clips(app: App, demo_dir: Path) -> list[DemoClip]:
         path = None
         detail = request.error or ""
         if request.clip_id:
-            # the requester's copy: watermarked for them, as a bot would hand it over
-            delivered = await app.deliveries.deliver(
-                request.clip_id,
-                recipient_user_id=request.user_id,
-                platform="console",
-                chat_id=request.channel_id,
-                origin=Origin.COMMAND,
-                fmt=EncodeFormat.OPUS,
-            )
+            # the requester's copy, watermarked for them by the render job before charging
+            try:
+                delivered = await app.deliveries.handover(request)
+            except Exception as exc:  # a plain line in the table, never a traceback
+                out.append(DemoClip(who, title, request.style, request.state.value, None,
+                                    delivery_problem(exc)))
+                continue
+            await app.deliveries.handed_over(delivered.delivery.id)
             slug = re.sub(r"[^a-z0-9]+", "-", f"{who} {title} {request.style}".lower()).strip("-")
             path = demo_dir / f"{slug}-{short_id(request.id)}.ogg"
             shutil.copyfile(delivered.path, path)

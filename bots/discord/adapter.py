@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,6 @@ from bots.discord.render import (
 )
 from bots.discord.views import ClipAction, LongCommands, ReportModal
 from config.discord import DiscordSettings
-from core.audio.encode import EncodeFormat
 from core.chat.handler import ChatHandler
 from core.chat.messages import Invocation, Reply, ReplyKind
 from core.commands import (
@@ -42,7 +42,7 @@ from core.commands import (
     format_command,
     parse_command,
 )
-from core.deliveries import DeliveryService, NotDeliverable
+from core.deliveries import DeliveryService, delivery_problem
 from core.model import Origin, RequestState, Transformation
 from core.ports import JobEvent, JobEventKind
 from core.requests.service import short_id
@@ -105,7 +105,9 @@ class DiscordAdapter:
             return
         if not await self._defer(interaction, ephemeral=not public):
             return
-        invocation = self._invocation(interaction, text, message_id=message_id)
+        invocation = replace(
+            self._invocation(interaction, text, message_id=message_id), origin=origin
+        )
         replies = await self.handler.handle(invocation)
         await self._answer(interaction, replies, public=public, origin=origin)
 
@@ -438,7 +440,7 @@ class DiscordAdapter:
             await self.courier.final(target, Rendered(clip_text(text)))
 
     async def _deliver(self, target: Target, clip_id: str) -> None:
-        """A new watermarked copy for the requester; uploaded, or linked when too big."""
+        """The requester's copy (made and charged by the job); uploaded, or linked when too big."""
         if self.deliveries is None:
             log.error("request %s is done but this deployment has no delivery service",
                       target.request_id)
@@ -450,17 +452,14 @@ class DiscordAdapter:
         if request is None or request.state is RequestState.CANCELLED:
             return
         try:
-            delivered = await self.deliveries.deliver(
-                clip_id,
-                recipient_user_id=request.user_id,
-                platform=PLATFORM,
-                chat_id=str(target.channel_id) if target.channel_id else None,
-                origin=target.origin,
-                fmt=EncodeFormat.OPUS,
+            delivered = await self.deliveries.handover(request)
+        except Exception as exc:  # not deliverable any more, or a fault: words, never silence
+            await self.courier.final(
+                target, Rendered(f"{MARKERS[ReplyKind.DENIED]}{delivery_problem(exc)}")
             )
-        except NotDeliverable as exc:
-            await self.courier.final(target, Rendered(f"{MARKERS[ReplyKind.DENIED]}{exc.user_message}"))
             return
+        if delivered.delivery.handed_over_at is not None:
+            return  # the event came twice: one clip per request
         card = ClipCard(
             title=delivered.title,
             credits=delivered.credits,
@@ -485,6 +484,8 @@ class DiscordAdapter:
         where = await self.courier.final(target, rendered, attachment, link_version)
         log.info("request %s delivered (%s) via %s", target.request_id,
                  short_id(delivered.delivery.id), where)
+        if where != "lost":
+            await self.deliveries.handed_over(delivered.delivery.id)
 
     async def _recover(self, request_id: str) -> Target | None:
         """A Target for a request whose message this process does not know (restarted mid-job)."""

@@ -1,7 +1,9 @@
-"""Handing a finished clip to a Telegram chat: a new watermarked copy, or the same file again.
+"""Handing a finished clip to a Telegram chat: the requester's copy, or the same file again.
 
-A request's clip becomes its own delivery (``app.deliveries.deliver``: own
-watermark token, MP3 with tags) uploaded once with ``sendAudio``; Telegram's
+The render job made the requester's own copy (own watermark token, MP3 with
+tags) before it charged them; it is uploaded once with ``sendAudio`` and
+marked handed over (a bot that was down sends the copies still waiting when
+it starts). Telegram's
 ``file_id`` for it is remembered on the delivery, so the requester's re-sends
 and inline shares of that copy never upload again (each is logged as one
 more usage of the same delivery, ``app.deliveries.resend``). Anyone else
@@ -29,13 +31,10 @@ from bots.telegram.parts import Parts
 from bots.telegram.rendering import MAX_CAPTION_CHARS
 from core.audio.encode import EncodeFormat
 from core.commands import MAX_TAKE, CoverCommand, format_command
-from core.deliveries import NotDeliverable
+from core.deliveries import delivery_problem
 from core.model import Delivery, Origin, Transformation, User
 
 log = logging.getLogger(__name__)
-
-FIRST_HAND = frozenset({Origin.COMMAND, Origin.BUTTON})
-
 
 @dataclass(frozen=True)
 class AudioCard:
@@ -65,7 +64,11 @@ class Courier:
         self, request_id: str, clip_id: str, *, origin: Origin = Origin.COMMAND,
         reply_to: int | None = None,
     ) -> bool:
-        """Send a request's clip to the chat it was asked in; ``False`` when it is not ours."""
+        """Send a request's clip to the chat it was asked in; ``False`` when it is not ours.
+
+        The copy was made (and charged) by the render job; this uploads it
+        once. An event that arrives twice finds the copy handed over already.
+        """
         stores = self._parts.app.stores
         request = await stores.requests.get(request_id)
         if request is None:
@@ -76,32 +79,23 @@ class Courier:
         if request_id in self._delivered_requests:
             return True
         self._delivered_requests.add(request_id)
-        already = [
-            d for d in await stores.deliveries.for_clip(clip_id)
-            if d.platform == PLATFORM and d.chat_id == str(chat_id)
-            and d.recipient_user_id == request.user_id and d.origin in FIRST_HAND
-        ]
-        if already:  # the event came twice (a relay retry, a restart): one clip per request
-            return True
+        deliveries = self._parts.app.deliveries
         try:
-            delivered = await self._parts.app.deliveries.deliver(
-                clip_id,
-                recipient_user_id=request.user_id,
-                platform=PLATFORM,
-                chat_id=str(chat_id),
-                origin=origin,
-                fmt=EncodeFormat.MP3,
-            )
-        except NotDeliverable as exc:
-            await self._say(chat_id, f"⚠️ {html.escape(exc.user_message)}", reply_to)
+            delivered = await deliveries.handover(request)
+        except Exception as exc:  # not deliverable any more, or a fault: words, never silence
+            await self._say(chat_id, f"⚠️ {html.escape(delivery_problem(exc))}", reply_to)
             return True
+        if delivered.delivery.handed_over_at is not None:
+            return True  # the event came twice (a relay retry, a restart): one clip per request
         card = AudioCard(
             delivered.title, delivered.performer,
             caption(delivered.title, delivered.credits, delivered.share_url),
             delivered.duration_s, delivered.filename,
         )
-        await self.upload(chat_id, delivered.delivery, delivered.path, card, delivered.share_url,
-                          reply_to)
+        handed = await self.upload(chat_id, delivered.delivery, delivered.path, card,
+                                   delivered.share_url, reply_to)
+        if handed is not None:
+            await deliveries.handed_over(delivered.delivery.id)
         return True
 
     # -- a shared clip (deep link) --------------------------------------------------------
@@ -132,8 +126,8 @@ class Courier:
                 origin=Origin.SHARED_LINK,
                 fmt=EncodeFormat.MP3,
             )
-        except NotDeliverable as exc:
-            await self._say(chat_id, f"⚠️ {html.escape(exc.user_message)}", reply_to)
+        except Exception as exc:  # not deliverable any more, or a fault: words, never silence
+            await self._say(chat_id, f"⚠️ {html.escape(delivery_problem(exc))}", reply_to)
             return
         card = AudioCard(
             delivered.title, delivered.performer,
@@ -179,13 +173,12 @@ class Courier:
     ) -> Message | None:
         if delivery.size_bytes > self._parts.settings.max_upload_bytes:
             mb = delivery.size_bytes / 1e6
-            await self._say(
+            return await self._say(
                 chat_id,
                 f"🎵 <b>{html.escape(card.title)}</b> is ready, but at {mb:.0f} MB it is too big "
                 f"for Telegram. Listen and download it here: {html.escape(share_url)}",
                 reply_to,
             )
-            return None
         markup = await self.clip_keyboard(delivery.clip_id, chat_id, None)
         bot = self._parts.bot
         sent = await self._parts.outbox.call(
@@ -263,9 +256,9 @@ class Courier:
         ]
         return InlineKeyboardMarkup(rows)
 
-    async def _say(self, chat_id: int, text_html: str, reply_to: int | None) -> None:
+    async def _say(self, chat_id: int, text_html: str, reply_to: int | None) -> Message | None:
         bot = self._parts.bot
-        await self._parts.outbox.call(
+        return await self._parts.outbox.call(
             chat_id,
             "sendMessage",
             lambda: bot.send_message(

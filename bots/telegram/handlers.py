@@ -220,7 +220,8 @@ class Router:
         accessible = message if isinstance(message, Message) else None
         moderator = await self._moderator(chat_id, user, None)
         inv = invocation(message.chat, user, stored.command,
-                         button_key(chat_id, query.data or "", user.id), is_moderator=moderator)
+                         button_key(chat_id, query.data or "", user.id), is_moderator=moderator,
+                         origin=stored.origin)
         replies = await self._parts.app.handler.handle(inv)
         reply_to = accessible.message_id if accessible is not None else None
         await self.send_replies(chat_id, replies, reply_to, stored.origin)

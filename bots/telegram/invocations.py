@@ -14,6 +14,7 @@ from telegram import Chat, Message, User
 
 from bots.telegram.chats import PLATFORM, scope_id
 from core.chat.messages import Invocation
+from core.model import Origin
 from core.requests.service import Requester
 
 _COMMAND = re.compile(r"^/(?P<verb>[A-Za-z0-9_]+)(?:@(?P<bot>[A-Za-z0-9_]+))?(?=\s|$)")
@@ -67,6 +68,7 @@ def invocation(
     *,
     is_moderator: bool,
     attachment: Path | None = None,
+    origin: Origin = Origin.COMMAND,
 ) -> Invocation:
     return Invocation(
         platform=PLATFORM,
@@ -79,6 +81,7 @@ def invocation(
         is_moderator=is_moderator,
         locale=user.language_code,
         attachment=attachment,
+        origin=origin,
     )
 
 

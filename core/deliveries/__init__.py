@@ -3,11 +3,15 @@
 from core.deliveries.availability import withdrawn_reason
 from core.deliveries.credits import Credits, credits_for
 from core.deliveries.marking import MarkingKey
+from core.deliveries.problems import delivery_problem
 from core.deliveries.service import (
     DeliveredFile,
     DeliveryService,
     NotDeliverable,
+    PreparedCopy,
     ShareableClip,
+    delivery_format,
+    platform_of,
     share_url,
 )
 from core.deliveries.trace import TraceOutcome, Tracer
@@ -18,10 +22,14 @@ __all__ = [
     "DeliveryService",
     "MarkingKey",
     "NotDeliverable",
+    "PreparedCopy",
     "ShareableClip",
     "TraceOutcome",
     "Tracer",
     "credits_for",
+    "delivery_format",
+    "delivery_problem",
+    "platform_of",
     "share_url",
     "withdrawn_reason",
 ]

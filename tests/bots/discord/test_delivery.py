@@ -285,3 +285,20 @@ async def test_a_request_from_before_a_restart_is_delivered_to_its_channel(
         assert made[0].code == "QUEUED"
         final = await delivered_to(fake, f"/channels/{CHANNEL_ID}/messages")
         assert final.content.startswith("<@42> ") and final.files
+
+
+async def test_a_fault_while_handing_over_is_plain_words_never_a_traceback(
+    fake: FakeDiscord, app: App, bot_runner: BotRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(request: Any) -> Any:
+        raise OSError(30, "Read-only file system", "/srv/refrain/var/blobs/ab/cd/abcd")
+
+    monkeypatch.setattr(app.deliveries, "handover", broken)
+    async with bot_runner(app, FAST):
+        payload = await ask(fake)
+        final = await fake.wait_for(
+            lambda f: [r for r in f.find("PATCH", rf"/{payload['token']}/")
+                       if "incident" in r.text()], 60)
+    text = final[-1].text()
+    assert "couldn't hand over your clip" in text and "/srv/" not in text
+    assert "Read-only" not in text and "Traceback" not in text

@@ -2,25 +2,27 @@
 
 Real renders (the embedded queue, a short synthesized song with true stems),
 real watermarked MP3 deliveries, the real PTB Application against the fake
-Bot API. Usage lines are collected by an in-memory ``PlayLog``.
+Bot API. Usage lines are read back from the play log in the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import html
 import itertools
+import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.audio.encode import decode_to_float
-from core.deliveries import DeliveryService
-from core.model import Origin, PlayEvent, RequestState, UsageType
-from refrain.app import App, active_marking_key, open_app
+from core.model import Origin, RequestState, UsageType
+from refrain.app import App, open_app
 from tests.bots.telegram.conftest import run_bot
 from tests.bots.telegram.helpers import Person, accepted
 from tests.fakes.fake_telegram import Call, FakeTelegram, user
@@ -28,43 +30,36 @@ from tests.support.rendering import RenderWorld, build_render_world
 
 
 class Plays:
-    """The PlayLog port in memory: idempotent on event id, like the real one."""
+    """The play log's DELIVERY/usage lines of one delivery, in the order they were stored."""
 
-    def __init__(self) -> None:
-        self.events: dict[str, PlayEvent] = {}
-
-    async def append(self, events: Sequence[PlayEvent]) -> int:
-        new = [e for e in events if e.event_id not in self.events]
-        self.events.update((e.event_id, e) for e in new)
-        return len(new)
+    def __init__(self, database_url: str) -> None:
+        self._path = database_url.removeprefix("sqlite+aiosqlite:///")
 
     def of(self, delivery_id: str) -> list[Origin]:
-        return [e.origin for e in self.events.values() if e.delivery_id == delivery_id]
+        with contextlib.closing(sqlite3.connect(self._path)) as connection:
+            rows = connection.execute(
+                "SELECT origin FROM play_event WHERE delivery_id = ? ORDER BY rowid", (delivery_id,)
+            ).fetchall()
+        return [Origin(origin) for (origin,) in rows]
 
 
 @pytest.fixture
 async def render_world(tmp_path: Path) -> RenderWorld:
-    return await build_render_world(tmp_path)
+    world = await build_render_world(tmp_path)
+    web = world.settings.web.model_copy(update={"public_url": "https://refrain.example"})
+    settings = world.settings.model_copy(update={"web": web})
+    return dataclasses.replace(world, settings=settings)
 
 
 @pytest.fixture
-async def plays() -> Plays:
-    return Plays()
+async def plays(render_world: RenderWorld) -> Plays:
+    return Plays(render_world.settings.database_url)
 
 
 @pytest.fixture
-async def serving(render_world: RenderWorld, plays: Plays, tmp_path: Path) -> AsyncIterator[App]:
+async def serving(render_world: RenderWorld) -> AsyncIterator[App]:
     async with open_app(render_world.settings, run_jobs=True) as app:
-        settings = app.settings
-        deliveries = DeliveryService(
-            app.stores, app.blobs, app.clock, None,
-            marking_key=active_marking_key(settings),
-            listener_secret=b"test-listener-secret",
-            public_url="https://refrain.example",
-            work_dir=tmp_path / "deliveries",
-            plays=plays,
-        )
-        yield dataclasses.replace(app, deliveries=deliveries)
+        yield app
 
 
 async def cover(fake: FakeTelegram, person: Person, song: str) -> tuple[Call, Call]:
@@ -251,11 +246,36 @@ async def test_a_clip_finished_while_the_bot_was_down_is_sent_when_it_starts(
             break
         await asyncio.sleep(0.2)
     assert current is not None and current.clip_id and current.state is RequestState.DELIVERED
-    assert await serving.stores.deliveries.for_clip(current.clip_id) == []
+    # the requester's copy was made (and charged) by the job, but no chat has it yet
+    [waiting] = await serving.stores.deliveries.for_clip(current.clip_id)
+    assert waiting.id == current.delivery_id and waiting.handed_over_at is None
     mark = len(fake.calls)
     async with run_bot(serving, fake):
         audio = await fake.wait_for("sendAudio", lambda c: c.chat_id == dora.chat_id, after=mark,
                                     timeout=60)
+        for _ in range(100):  # marked right after the upload returns
+            copies = await serving.stores.deliveries.for_clip(current.clip_id)
+            if copies[0].handed_over_at is not None:
+                break
+            await asyncio.sleep(0.05)
     assert audio.files["audio"].data
-    copies = await serving.stores.deliveries.for_clip(current.clip_id)
     assert [d.recipient_user_id for d in copies] == [current.user_id]
+    assert copies[0].handed_over_at is not None
+
+
+async def test_a_fault_while_handing_over_is_plain_words_never_a_traceback(
+    serving: App, render_world: RenderWorld, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(request: Any) -> Any:
+        raise OSError(30, "Read-only file system", "/srv/refrain/var/blobs/ab/cd/abcd")
+
+    monkeypatch.setattr(serving.deliveries, "handover", broken)
+    finn = Person(fake, 406, "Finn")
+    async with run_bot(serving, fake):
+        await accepted(finn)
+        mark, _ = await finn.send(f'/cover "{render_world.song}" style:lofi length:6')
+        said = await fake.wait_for("sendMessage", lambda c: "incident" in c.text, after=mark,
+                                   timeout=120)
+    text = html.unescape(said.text)
+    assert "couldn't hand over your clip" in text and "/srv/" not in text
+    assert not fake.of("sendAudio")

@@ -71,8 +71,11 @@ async def test_two_deliveries_are_two_marked_copies_of_one_clip(
     )
     assert first.delivery.token != second.delivery.token
     assert first.delivery.sha256 != second.delivery.sha256
+    clip = await serving.stores.clips.get(clip_id)
+    request = await serving.stores.requests.get(clip.request_id) if clip else None
+    assert request is not None and request.delivery_id  # the requester's own copy, made first
     assert {d.id for d in await serving.stores.deliveries.for_clip(clip_id)} == {
-        first.delivery.id, second.delivery.id,
+        request.delivery_id, first.delivery.id, second.delivery.id,
     }
     # a fan re-encodes each copy; each still names its own delivery
     for delivered, name in ((first, "a.mp3"), (second, "b.ogg")):
