@@ -45,24 +45,24 @@ async def beacon_handler(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     metrics = state.metrics
     if state.plays is None:
-        metrics.beacons["unavailable"] += 1
+        metrics.beacon("unavailable")
         return json_response({"error": "play counting is not available"}, status=503)
     if not state.ip_limits.allow(request.get(CLIENT_IP, "unknown"), time.monotonic()):
         return _limited(state)
     try:
         token, kind, claimed_ms, client_ms = await _read(request)
     except BadBeacon as exc:
-        metrics.beacons["malformed"] += 1
+        metrics.beacon("malformed")
         return json_response({"error": str(exc)}, status=413 if "large" in str(exc) else 400)
     session = state.signer.read_beacon_token(token)
     if session is None:
-        metrics.beacons["forged"] += 1
+        metrics.beacon("forged")
         return json_response({"error": "this beacon was not signed by Refrain"}, status=403)
     if not state.listener_limits.allow(session.listener_key, time.monotonic()):
         return _limited(state)
     shared = await state.shared.by_delivery_id(session.delivery_id)
     if shared is None:
-        metrics.beacons["unknown_clip"] += 1
+        metrics.beacon("unknown_clip")
         return json_response({"error": "this clip is gone"}, status=410)
     now = state.clock.now()
     outcome = advance(
@@ -75,9 +75,9 @@ async def beacon_handler(request: web.Request) -> web.StreamResponse:
         rules=state.rules,
     )
     if isinstance(outcome, Refusal):
-        metrics.beacons[outcome.value] += 1
+        metrics.beacon(outcome.value)
         return json_response({"error": outcome.value}, status=_STATUS[outcome])
-    metrics.beacons[f"accepted_{kind.value}"] += 1
+    metrics.beacon(f"accepted_{kind.value}")
     await _record(state, outcome, shared.clip.id, now)
     return json_response({"t": state.signer.beacon_token(outcome.state)})
 
@@ -101,9 +101,9 @@ async def _record(state: WebState, outcome: Accepted, clip_id: str, now: datetim
         received_at=now,
     )
     new = await state.plays.append([event])
-    state.metrics.plays_ingested += new
+    state.metrics.ingested(new)
     if not new:
-        state.metrics.beacons["replayed_end"] += 1
+        state.metrics.beacon("replayed_end")
 
 
 async def _read(request: web.Request) -> tuple[str, BeaconKind, int, int]:
@@ -133,7 +133,7 @@ async def _read(request: web.Request) -> tuple[str, BeaconKind, int, int]:
 
 
 def _limited(state: WebState) -> web.Response:
-    state.metrics.beacons["rate_limited"] += 1
+    state.metrics.beacon("rate_limited")
     return json_response(
         {"error": "too many beacons"}, status=429,
         **{"Retry-After": str(state.ip_limits.retry_after_s())},

@@ -12,7 +12,6 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import text
 
-from refrain.app import UnreachableQueue
 from web.pages import message_page
 from web.responses import html_response, json_response
 from web.state import STATE, WebState
@@ -48,8 +47,6 @@ async def _database(state: WebState) -> dict[str, Any]:
 async def _queue(state: WebState) -> dict[str, Any]:
     queue = state.app.queue
     kind = state.app.settings.queue
-    if isinstance(queue, UnreachableQueue):
-        return {"ok": False, "kind": kind, "error": "unreachable"}
     try:
         async with asyncio.timeout(_CHECK_TIMEOUT_S):
             await queue.position("healthz-probe")
