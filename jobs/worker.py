@@ -100,7 +100,7 @@ def build_render_job(
 async def startup(ctx: dict[str, Any]) -> None:
     settings: RefrainSettings = ctx.get("settings") or load_settings()
     database = await Database.open(settings.database_url)
-    await database.check_schema()
+    await database.ensure_schema()
     executor = audio_executor(settings)
     ctx.update(
         settings=settings,

@@ -49,7 +49,7 @@ async def open_royalties(settings: RefrainSettings) -> AsyncIterator[Royalties]:
         raise UserError(str(error)) from error
     database = await Database.open(settings.database_url)
     try:
-        await database.check_schema()
+        await database.ensure_schema()
         sessions = Sessions(database.engine)
         yield Royalties(database, SqlPlayLog(sessions), SqlRoyaltyStore(sessions, rules), rules)
     except RoyaltyError as error:
