@@ -60,6 +60,10 @@ class Requester:
     channel_id: str | None
     message_id: str
     is_moderator: bool = False
+    country: str | None = None
+    """A territory for this request alone (the CLI's ``--country``); else the user's own."""
+    country_how: str = "settings country"
+    """How this asker sets a country, quoted in a territory refusal (the CLI: ``--country``)."""
 
 
 @dataclass(frozen=True)
@@ -314,7 +318,7 @@ class RequestService:
         voice = _find_voice(await snapshot.voices(), command.voice) if command.voice else None
         policy = await snapshot.policy(who.scope_id)
         tier = self.tier_of(user)
-        territory = user.country or policy.default_country or WORLDWIDE
+        territory = who.country or user.country or policy.default_country or WORLDWIDE
         seconds = command.seconds or self._default_length(tier, policy.max_clip_seconds, license_)
         if recording.duration_s >= 1:
             # a clip is never longer than the song, and nobody is charged for silence
@@ -338,6 +342,7 @@ class RequestService:
             style=style,
             seconds=seconds,
             territory=territory,
+            country_how=who.country_how,
             user_used_seconds=snapshot.used_seconds(f"user:{user.id}", period_start),
             pool_used_seconds=(
                 snapshot.used_seconds(f"pool:{who.scope_id}", day_start)
