@@ -87,7 +87,8 @@ class _ImportTally:
 async def import_plays(ctx: click.Context, file: Path, period: str | None) -> None:
     """Import play events from FILE (JSON Lines); bad lines are listed, good lines kept.
 
-    One JSON object per line: event_id (UUIDv7), clip_id, usage (DELIVERY|STREAM),
+    One JSON object per line: event_id (a UUIDv7, or the sending system's own id of up
+    to 128 characters), clip_id, usage (DELIVERY|STREAM),
     listener (the platform user id, stored only as an HMAC), platform, origin,
     ms_played, played_at (ISO 8601 with zone), territory. Importing the same
     file again adds nothing.
@@ -118,8 +119,8 @@ async def import_plays(ctx: click.Context, file: Path, period: str | None) -> No
                         elif _same(earlier[1], parsed):
                             tally.known += 1
                         else:
-                            issues.append(LineIssue(number, f"event_id {parsed.event_id} was used "
-                                                    f"on line {earlier[0]} for a different play"))
+                            issues.append(LineIssue(number, f"its event_id was used on line "
+                                                    f"{earlier[0]} for a different play"))
                 known = await app.plays.known_clips(e.clip_id for _n, e in good)
                 events = []
                 for number, event in good:

@@ -80,6 +80,19 @@ def test_import_keeps_good_lines_reports_bad_ones_and_is_idempotent(env: Path) -
     assert "0 new plays, 9 already imported" in out
 
 
+def test_import_takes_the_external_systems_own_event_ids(env: Path) -> None:
+    lines = [_line(minutes=m, listener=f"u{m}", event_id=f"sp-evt-{m:06d}") for m in range(5)]
+    lines.append(_line(event_id="x" * 129))
+    file = env / "external.jsonl"
+    file.write_text("\n".join(lines) + "\n")
+    code, out = cli(plays, "import", str(file))
+    assert code == 1
+    assert "5 new plays, 0 already imported, 1 refused" in out
+    assert "line 6: event_id is longer than 128 characters" in out
+    code, out = cli(plays, "import", str(file))
+    assert "0 new plays, 5 already imported, 1 refused" in out
+
+
 def test_run_statement_export_reverse_and_close(env: Path) -> None:
     file = env / "plays.jsonl"
     clips = ("clip-gh-cover", "clip-gh-voice", "clip-vc-voice", "clip-lanterns", "clip-ps-remix")
