@@ -229,16 +229,40 @@ def _summary_table(summary: PeriodSummary) -> str:
     return "\n".join(rows)
 
 
+def _summary_json(summary: PeriodSummary) -> str:
+    """The summary for other programs: every party by id, amounts exact (micros) and as text."""
+    owed = sorted(summary.owed.items(), key=lambda kv: (-kv[1], kv[0]))
+    total = sum(summary.owed.values())
+    data = {
+        "period": summary.period,
+        "currency": summary.currency,
+        "run_id": summary.run.id if summary.run else None,
+        "pool": format_micros(summary.pool_in),
+        "pool_micros": summary.pool_in,
+        "parties": [
+            {"party_id": party, "name": summary.names.get(party, party),
+             "amount": format_micros(amount), "amount_micros": amount}
+            for party, amount in owed
+        ],
+        "total": format_micros(total),
+        "total_micros": total,
+        "conserved": summary.conserved,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 @royalties.command("summary")
 @click.option("--period", required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json: one object with every party's id, name and amount.")
 @click.pass_context
 @run_async
-async def summary_(ctx: click.Context, period: str) -> None:
+async def summary_(ctx: click.Context, period: str, fmt: str) -> None:
     """What each party is owed for the period, and the conservation check."""
     settings = settings_of(ctx)
     async with open_royalties(settings) as app:
         summary = await app.store.summary(_period(period), settings.royalties.currency)
-    click.echo(_summary_table(summary))
+    click.echo(_summary_json(summary) if fmt == "json" else _summary_table(summary))
     if not summary.conserved:
         raise UserError("the ledger does not conserve the pool; this is a bug, please report it")
 

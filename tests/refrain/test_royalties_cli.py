@@ -148,6 +148,30 @@ def test_run_statement_export_reverse_and_close(env: Path) -> None:
     assert "no suspect listeners" in out
 
 
+def test_summary_as_json_names_each_party_by_id(env: Path) -> None:
+    file = env / "plays.jsonl"
+    clips = ("clip-gh-cover", "clip-vc-voice", "clip-lanterns")
+    file.write_text("\n".join(_line(clip=clips[i % 3], listener=f"u{i}", minutes=i)
+                              for i in range(12)) + "\n")
+    assert cli(plays, "import", str(file))[0] == 0
+    code, out = cli(royalties, "run", "--period", "2026-10", "--pool", "1000")
+    assert code == 0, out
+    run_id = out.split()[1].rstrip(":")
+    code, out = cli(royalties, "summary", "--period", "2026-10", "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["period"] == "2026-10" and data["currency"] == "EUR"
+    assert data["run_id"] == run_id and data["conserved"] is True
+    assert data["pool_micros"] == 1_000_000_000 and data["pool"] == "1000.000000"
+    parties = {p["party_id"]: p for p in data["parties"]}
+    assert parties["party-northstar-label"]["name"] == "Northstar Music Group"
+    assert parties["party-escrow"]["name"] == "Escrow"
+    assert sum(p["amount_micros"] for p in data["parties"]) == data["total_micros"] == 1_000_000_000
+    assert all(p["amount"] == f"{p['amount_micros'] / 1e6:.6f}" for p in data["parties"])
+    code, table = cli(royalties, "summary", "--period", "2026-10")
+    assert code == 0 and "Northstar Music Group" in table and "conserved" in table
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
