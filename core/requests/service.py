@@ -343,6 +343,7 @@ class RequestService:
             seconds=seconds,
             territory=territory,
             country_how=who.country_how,
+            asked_seconds=command.seconds,
             user_used_seconds=snapshot.used_seconds(f"user:{user.id}", period_start),
             pool_used_seconds=(
                 snapshot.used_seconds(f"pool:{who.scope_id}", day_start)
