@@ -48,7 +48,7 @@ from core.commands._settings import (
     VoiceList,
 )
 from core.commands._styles import DEFAULT_STYLE_ALIASES, canonical_style
-from core.commands._text import MAX_CHARS
+from core.commands._text import MAX_CHARS, without_bidi_controls
 from core.commands._values import country_hint, parse_country, parse_length
 
 __all__ = [
@@ -95,4 +95,5 @@ __all__ = [
     "parse_command",
     "parse_country",
     "parse_length",
+    "without_bidi_controls",
 ]

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from core.batching import Batcher, Failed
 from core.catalog.search import Ambiguous, CatalogIndex, Exact, NotFound
-from core.commands import CoverCommand
+from core.commands import CoverCommand, without_bidi_controls
 from core.entitlements import (
     Denied,
     DenyCode,
@@ -64,6 +64,11 @@ class Requester:
     """A territory for this request alone (the CLI's ``--country``); else the user's own."""
     country_how: str = "settings country"
     """How this asker sets a country, quoted in a territory refusal (the CLI: ``--country``)."""
+
+    def __post_init__(self) -> None:
+        # Display names are stored and shown to moderators (reports, audit, bans);
+        # platforms let users put bidi controls in them.
+        object.__setattr__(self, "display_name", without_bidi_controls(self.display_name))
 
 
 @dataclass(frozen=True)
