@@ -25,6 +25,7 @@ from core.catalog.importer import (
 )
 from core.ports import CatalogBatch
 from refrain.app import App
+from storage.errors import StorageConflict
 
 MAX_IMPORT_AUDIO_SECONDS = 15 * 60
 
@@ -91,7 +92,10 @@ async def import_catalog_file(app: App, file: Path, *, fill_unclaimed: bool) -> 
     if issues:
         raise CatalogImportError(issues, name)
     batch = await _store_audio(app, parsed)
-    await catalog.import_batch(batch, app.clock.now())
+    try:
+        await catalog.import_batch(batch, app.clock.now())
+    except StorageConflict as exc:  # what only the database sees (codes swapped between ids)
+        raise CatalogImportError([ImportIssue(0, f"{exc}; nothing was imported")], name) from exc
     return (
         f"imported {len(batch.recordings)} recordings, {len(batch.works)} works, "
         f"{len(batch.parties)} parties, {len(batch.licenses)} licenses from {name}"

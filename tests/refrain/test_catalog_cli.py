@@ -161,3 +161,17 @@ def test_a_clash_with_the_catalog_stores_no_blob(env: Path) -> None:
                    + recording("r2", "w2", "QZBF12400001", 'audio = "good.flac"\n'))
     assert run("catalog", "import", str(second))[0] == 1
     assert blobs(env) == []
+
+
+def test_a_conflict_only_storage_sees_is_still_plain_words(env: Path) -> None:
+    """Two recordings swapping ISRCs in one file: each update meets the other's old code."""
+    both = PARTY + work("w1", "T-300.400.501-6") + work("w2", "T-300.400.502-7")
+    first = write(env / "first.toml", both + recording("r1", "w1", "QZBF12400001")
+                  + recording("r2", "w2", "QZBF12400002"))
+    assert run("catalog", "import", str(first))[0] == 0
+    swapped = write(env / "swapped.toml", both + recording("r1", "w1", "QZBF12400002")
+                    + recording("r2", "w2", "QZBF12400001"))
+    code, text = run("catalog", "import", str(swapped))
+    assert code == 1 and "Traceback" not in text
+    assert "conflicts with stored data" in text and "nothing was imported" in text
+    assert str(swapped) in text
