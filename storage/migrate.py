@@ -10,7 +10,8 @@ hand to ``migrations/env.py`` through ``Config.attributes``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,12 +133,24 @@ async def ensure_schema(engine: AsyncEngine) -> Migrated | None:
         What was migrated, or ``None`` when nothing had to be.
     """
     if is_sqlite(engine.url) and await _sqlite_behind(engine):
-        migrated = await _upgrade(engine, "heads")
+        with _quiet_alembic():  # one line below says it all; no step-by-step at startup
+            migrated = await _upgrade(engine, "heads")
         log.info("migrated the SQLite database at %s: %s", describe(engine.url),
                  migrated.describe())
         return migrated
     await check_schema(engine)
     return None
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    logger = logging.getLogger("alembic")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 async def _sqlite_behind(engine: AsyncEngine) -> bool:
