@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 
 class WebSettings(BaseModel):
@@ -14,7 +14,8 @@ class WebSettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="listen address (put a reverse proxy in front)")
     port: int = Field(default=8080, ge=0, le=65535)
     public_url: str = Field(
-        default="http://127.0.0.1:8080", description="base URL fans see in share links"
+        default="",
+        description="base URL fans see in share links (default: http://<host>:<port> above)",
     )
     link_secret: SecretStr = Field(
         default=SecretStr("change-me-link-secret"), description="HMAC key of signed clip URLs"
@@ -84,6 +85,27 @@ class WebSettings(BaseModel):
     @field_validator("public_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
+        if not value:
+            return value  # not set: follows host and port (_public_url_default)
         if not value.startswith(("http://", "https://")):
             raise ValueError("public_url must start with http:// or https://")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _public_url_default(self) -> WebSettings:
+        """Without a public_url, links point at this server itself, on the port it listens on
+        (a fixed default would send fans to 8080 after the port was changed)."""
+        if not self.public_url:
+            self.public_url = f"http://{_url_host(self.host)}:{self.port}"
+        return self
+
+
+def _url_host(host: str) -> str:
+    """The listen address as a URL host: a wildcard means this machine, IPv6 gets brackets."""
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host  # a name
+    return f"[{address}]" if address.version == 6 else str(address)

@@ -68,6 +68,13 @@ class Party:
     independent: bool = False
 
 
+SYSTEM_PARTIES: Mapping[str, Party] = {
+    UNCLAIMED_PARTY_ID: Party(UNCLAIMED_PARTY_ID, "Unclaimed", PartyKind.SYSTEM),
+    ESCROW_PARTY_ID: Party(ESCROW_PARTY_ID, "Escrow", PartyKind.SYSTEM),
+}
+"""The parties Refrain itself holds; catalog files may name them without declaring them."""
+
+
 @dataclass(frozen=True)
 class Work:
     """A composition (publishing side)."""

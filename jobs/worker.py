@@ -69,7 +69,7 @@ async def open_database(settings: RefrainSettings, stop: asyncio.Event) -> Datab
     while not stop.is_set():
         try:
             database = await Database.open(settings.database_url)
-            await database.check_schema()
+            await database.ensure_schema()
         except Exception as exc:
             if down_since is None:
                 down_since = time.monotonic()

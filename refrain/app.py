@@ -171,7 +171,7 @@ async def open_app(
         database = await Database.open(settings.database_url)
         stack.push_async_callback(database.close)
         if check_schema:
-            await database.check_schema()
+            await database.ensure_schema()  # SQLite migrates itself; PostgreSQL is checked
         stores = database.stores
         blobs = LocalBlobStore(settings.blobs_dir)
         events = LocalEventBus()

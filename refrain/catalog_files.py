@@ -1,9 +1,10 @@
 """Bringing catalog files and audio into storage: the I/O side of catalog import.
 
 Parsing and validation are pure (``core.catalog.importer``); this module reads
-the files, checks every audio file before anything is stored, puts the audio
-in the content-addressed blob store and then imports the batch in one
-transaction, so a bad file leaves the database exactly as it was.
+the file, checks it against the stored catalog, decodes every audio file, and
+only when all of that passed puts the audio in the content-addressed blob
+store and imports the batch in one transaction: a refused file leaves the
+database and the blob store exactly as they were.
 """
 
 from __future__ import annotations
@@ -15,47 +16,52 @@ from pathlib import Path
 from core.audio.io import encode_flac_bytes, load_audio
 from core.audio.synth import SongSpec, render_song
 from core.catalog.demo import demo_catalog
-from core.catalog.importer import CatalogImportError, ImportIssue, parse_catalog
+from core.catalog.importer import (
+    CatalogFile,
+    CatalogImportError,
+    ImportIssue,
+    clashes_with_catalog,
+    parse_catalog_file,
+)
 from core.ports import CatalogBatch
 from refrain.app import App
+from storage.errors import StorageConflict
 
 MAX_IMPORT_AUDIO_SECONDS = 15 * 60
 
 
-async def _store_audio(app: App, path: Path) -> str:
-    """Check that ``path`` is decodable audio, then store it; returns its sha256."""
-    await asyncio.to_thread(load_audio, path, max_seconds=MAX_IMPORT_AUDIO_SECONDS)
-    return await app.blobs.put_file(path)
+def _audio_files(parsed: CatalogFile) -> list[tuple[str, str | None, Path]]:
+    """(recording id, stem name or None for the mix, path) of every audio file the file names."""
+    files: list[tuple[str, str | None, Path]] = [
+        (recording_id, None, path) for recording_id, path in parsed.audio_paths.items()
+    ]
+    for recording_id, stem_paths in parsed.stem_paths.items():
+        files += [(recording_id, stem, path) for stem, path in stem_paths.items()]
+    return files
 
 
-async def import_catalog_file(app: App, file: Path, *, fill_unclaimed: bool) -> str:
-    """Parse, check audio, store; returns a one-line summary for the user."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CatalogImportError(
-            [ImportIssue(1, f"{file.name} is not UTF-8 text (is it a binary file?)")]
-        ) from exc
-    fmt = "csv" if file.suffix.lower() == ".csv" else "toml"
-    parsed = parse_catalog(text, fmt=fmt, base_dir=file.parent, fill_unclaimed=fill_unclaimed)
+async def _audio_issues(parsed: CatalogFile) -> list[ImportIssue]:
+    """An issue for every audio file that does not decode (none is stored yet)."""
+    issues = []
+    for recording_id, stem, path in _audio_files(parsed):
+        try:
+            await asyncio.to_thread(load_audio, path, max_seconds=MAX_IMPORT_AUDIO_SECONDS)
+        except Exception as exc:  # every unreadable file is reported, whatever the decoder says
+            what = f"stem {stem}: {exc}" if stem else str(exc)
+            issues.append(ImportIssue(parsed.lines.get(recording_id, 0), what))
+    return issues
 
-    issues: list[ImportIssue] = []
+
+async def _store_audio(app: App, parsed: CatalogFile) -> CatalogBatch:
+    """Put every (checked) audio file in the blob store; the batch with their addresses."""
     audio: dict[str, str] = {}
     stems: dict[str, dict[str, str]] = {}
-    for recording_id, path in parsed.audio_paths.items():
-        try:
-            audio[recording_id] = await _store_audio(app, path)
-        except Exception as exc:  # every unreadable file is reported, none stored
-            issues.append(ImportIssue(parsed.lines.get(recording_id, 0), str(exc)))
-    for recording_id, stem_paths in parsed.stem_paths.items():
-        for stem, path in stem_paths.items():
-            try:
-                stems.setdefault(recording_id, {})[stem] = await _store_audio(app, path)
-            except Exception as exc:
-                issues.append(ImportIssue(parsed.lines.get(recording_id, 0), f"stem {stem}: {exc}"))
-    if issues:
-        raise CatalogImportError(issues)
-
+    for recording_id, stem, path in _audio_files(parsed):
+        sha256 = await app.blobs.put_file(path)
+        if stem is None:
+            audio[recording_id] = sha256
+        else:
+            stems.setdefault(recording_id, {})[stem] = sha256
     recordings = [
         dataclasses.replace(
             r,
@@ -64,11 +70,35 @@ async def import_catalog_file(app: App, file: Path, *, fill_unclaimed: bool) -> 
         )
         for r in parsed.batch.recordings
     ]
-    batch = dataclasses.replace(parsed.batch, recordings=recordings)
-    await app.stores.catalog.import_batch(batch, app.clock.now())
+    return dataclasses.replace(parsed.batch, recordings=recordings)
+
+
+async def import_catalog_file(app: App, file: Path, *, fill_unclaimed: bool) -> str:
+    """Check everything, then store; returns a one-line summary for the user.
+
+    Raises:
+        CatalogImportError: naming ``file`` as given, with every problem found.
+    """
+    name = str(file)
+    data = await asyncio.to_thread(file.read_bytes)
+    parsed = parse_catalog_file(
+        data, name=name, base_dir=file.parent, fill_unclaimed=fill_unclaimed
+    )
+    catalog = app.stores.catalog
+    issues = clashes_with_catalog(
+        parsed, await catalog.list_recordings(), await catalog.list_works()
+    )
+    issues += await _audio_issues(parsed)
+    if issues:
+        raise CatalogImportError(issues, name)
+    batch = await _store_audio(app, parsed)
+    try:
+        await catalog.import_batch(batch, app.clock.now())
+    except StorageConflict as exc:  # what only the database sees (codes swapped between ids)
+        raise CatalogImportError([ImportIssue(0, f"{exc}; nothing was imported")], name) from exc
     return (
         f"imported {len(batch.recordings)} recordings, {len(batch.works)} works, "
-        f"{len(batch.parties)} parties, {len(batch.licenses)} licenses from {file.name}"
+        f"{len(batch.parties)} parties, {len(batch.licenses)} licenses from {name}"
     )
 
 

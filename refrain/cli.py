@@ -76,12 +76,12 @@ def db() -> None:
 @click.pass_context
 @run_async
 async def db_upgrade(ctx: click.Context) -> None:
-    """Apply all migrations (creates the SQLite file if needed)."""
+    """Apply all migrations (creates the SQLite file if needed) and say which ran."""
     from storage.migrate import upgrade
 
     settings = settings_of(ctx)
-    await upgrade(settings.database_url)
-    click.echo("database is up to date")
+    migrated = await upgrade(settings.database_url)
+    click.echo(migrated.describe())
 
 
 main.add_command(catalog_cli.catalog)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.ports import Stores
 from storage.driver_errors import translated_errors
 from storage.engine import DEFAULT_BUSY_TIMEOUT_S, create_engine, masked
-from storage.migrate import check_schema
+from storage.migrate import Migrated, check_schema, ensure_schema
 from storage.repositories import (
     SqlAuditLog,
     SqlCatalogRepository,
@@ -63,7 +63,7 @@ class Database:
         """Connect once, so a wrong URL or a server that is down fails here, in words.
 
         Raises ``StorageUnavailable``. The schema is not checked: call
-        ``check_schema()`` (serving) or ``storage.migrate.upgrade`` (setup).
+        ``ensure_schema()`` (serving), ``check_schema()`` or ``storage.migrate.upgrade`` (setup).
         """
         engine = create_engine(url, busy_timeout_s=busy_timeout_s)
         try:
@@ -80,6 +80,10 @@ class Database:
     async def check_schema(self) -> None:
         """Raise ``SchemaOutOfDate`` unless the database is at the latest migration."""
         await check_schema(self.engine)
+
+    async def ensure_schema(self) -> Migrated | None:
+        """Migrate SQLite when behind, check anything else (``storage.migrate.ensure_schema``)."""
+        return await ensure_schema(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -9,19 +9,25 @@ hand to ``migrations/env.py`` through ``Config.attributes``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.driver_errors import translated_errors
-from storage.engine import SQLITE_BEGIN, create_engine, describe
+from storage.engine import SQLITE_BEGIN, create_engine, describe, is_sqlite
 from storage.errors import SchemaOutOfDate
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UPGRADE_HINT = "run `refrain db upgrade`"
@@ -43,30 +49,121 @@ def head_revision() -> str:
     return ",".join(heads)
 
 
-async def upgrade(url: str, revision: str = "heads") -> None:
+@dataclass(frozen=True)
+class Migrated:
+    """What an upgrade did: the revision before and after, and each revision applied."""
+
+    before: str | None
+    after: str
+    applied: tuple[str, ...]  # oldest first
+
+    def describe(self) -> str:
+        """One line for an operator: which migrations ran, or that none had to."""
+        if not self.applied:
+            return f"already up to date (at {self.after})"
+        return f"applied {', '.join(self.applied)}; the database is at {self.after}"
+
+
+async def upgrade(url: str, revision: str = "heads") -> Migrated:
     """Bring the database at ``url`` to ``revision`` (creates a SQLite file and its folder)."""
-    await _run(url, lambda config: command.upgrade(config, revision))
+    engine = create_engine(url)
+    try:
+        return await _upgrade(engine, revision)
+    finally:
+        await engine.dispose()
 
 
 async def downgrade(url: str, revision: str) -> None:
     """Undo migrations down to ``revision`` (``"base"`` drops everything)."""
-    await _run(url, lambda config: command.downgrade(config, revision))
-
-
-async def _run(url: str, step: Callable[[Config], None]) -> None:
     engine = create_engine(url)
-    writer = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
     try:
-        async with translated_errors(engine.url), writer.begin() as connection:
-
-            def migrate(sync_connection: Connection) -> None:
-                config = alembic_config()
-                config.attributes["connection"] = sync_connection
-                step(config)
-
-            await connection.run_sync(migrate)
+        await _run(engine, lambda config: command.downgrade(config, revision))
     finally:
         await engine.dispose()
+
+
+async def _upgrade(engine: AsyncEngine, revision: str) -> Migrated:
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+    def step(config: Config) -> None:
+        nonlocal before, after
+        # Read inside the migration's own (IMMEDIATE) transaction: another
+        # process migrating at the same time cannot slip in between.
+        before = _heads(config)
+        command.upgrade(config, revision)
+        after = _heads(config)
+
+    await _run(engine, step)
+    script = ScriptDirectory.from_config(alembic_config())
+    applied = [r.revision for r in script.iterate_revisions(after, before)] if after else []
+    return Migrated(
+        ",".join(before) or None, ",".join(after) or "base", tuple(reversed(applied))
+    )
+
+
+def _heads(config: Config) -> tuple[str, ...]:
+    connection = config.attributes["connection"]
+    return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+
+
+async def _run(engine: AsyncEngine, step: Callable[[Config], None]) -> None:
+    writer = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    async with translated_errors(engine.url), writer.begin() as connection:
+
+        def migrate(sync_connection: Connection) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = sync_connection
+            step(config)
+
+        await connection.run_sync(migrate)
+
+
+async def ensure_schema(engine: AsyncEngine) -> Migrated | None:
+    """Make the database usable: SQLite is migrated when behind, the rest only checked.
+
+    The embedded SQLite default belongs to this one installation, so it
+    creates or upgrades its own schema on first use (a fresh clone runs
+    ``refrain catalog demo`` straight away). A shared server is migrated on
+    purpose with ``refrain db upgrade``, so PostgreSQL keeps raising
+    ``SchemaOutOfDate`` with that hint. A SQLite file made by another program,
+    or by a newer Refrain, is never touched.
+
+    Returns:
+        What was migrated, or ``None`` when nothing had to be.
+    """
+    if is_sqlite(engine.url) and await _sqlite_behind(engine):
+        with _quiet_alembic():  # one line below says it all; no step-by-step at startup
+            migrated = await _upgrade(engine, "heads")
+        log.info("migrated the SQLite database at %s: %s", describe(engine.url),
+                 migrated.describe())
+        return migrated
+    await check_schema(engine)
+    return None
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    logger = logging.getLogger("alembic")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+async def _sqlite_behind(engine: AsyncEngine) -> bool:
+    async with translated_errors(engine.url), engine.connect() as connection:
+        current, tables = await connection.run_sync(_current_and_tables)
+    if current is None:
+        return not tables
+    return current != head_revision() and set(current.split(",")) <= _known_revisions()
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
 
 
 async def check_schema(engine: AsyncEngine) -> None:
@@ -84,10 +181,7 @@ async def check_schema(engine: AsyncEngine) -> None:
             f"The database at {where} has tables but no migration history "
             f"(expected revision {expected}); was it made by another program?"
         )
-    known = {
-        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
-    }
-    if not set(current.split(",")) <= known:
+    if not set(current.split(",")) <= _known_revisions():
         raise SchemaOutOfDate(
             f"The database at {where} is at revision {current}, which this version of "
             f"Refrain does not know (expected {expected}): upgrade Refrain"

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -26,6 +27,8 @@ from core.audio.analysis import SAMPLE_RATE, Analysis, analyse, choose_section
 from core.audio.encode import ClipTags, EncodeFormat, encode
 from core.audio.mastering import master, trim_to_true_peak
 from core.audio.styles import ENGINE_VERSION, STYLE_RECIPES, render_style, source_seconds
+
+log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 Watermarker = Callable[[FloatArray, int], FloatArray]
@@ -141,6 +144,18 @@ def _write_json(path: Path, *, data: object) -> None:
     path.write_text(json.dumps(data))
 
 
+def _touch(path: Path) -> None:
+    """Mark the last use, which the cache's least-recently-used eviction goes by.
+
+    A read-only or foreign-owned store refuses it; the stems are still good, so
+    the render goes on (the file just looks older to the eviction than it is).
+    """
+    try:
+        os.utime(path)
+    except OSError as exc:
+        log.debug("could not record the last use of %s: %s", path.name, exc)
+
+
 def read_stems(paths: Mapping[str, Path]) -> dict[str, npt.NDArray[np.float32]]:
     """Stem files (any soundfile format, 44.1 kHz) as float32 ``(channels, n)``.
 
@@ -153,7 +168,7 @@ def read_stems(paths: Mapping[str, Path]) -> dict[str, npt.NDArray[np.float32]]:
         raw = path.with_name(path.name + ".f32.npy")
         if raw.exists():
             stems[name] = np.load(raw, mmap_mode="r")
-            os.utime(raw)  # last use, for the cache's least-recently-used eviction
+            _touch(raw)
             continue
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
         if sr != SAMPLE_RATE:

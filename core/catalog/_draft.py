@@ -41,13 +41,15 @@ class CatalogFile:
 
     ``audio_paths``/``stem_paths`` are resolved against the file's folder;
     the importer job hashes them into the blob store. ``lines`` maps each
-    recording id to the line that declared it, for later messages.
+    recording id (``work_lines`` each work id) to the line that declared it,
+    for later messages.
     """
 
     batch: CatalogBatch
     audio_paths: dict[str, Path]
     stem_paths: dict[str, dict[str, Path]]
     lines: dict[str, int]
+    work_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,6 +111,7 @@ class Draft:
             audio_paths=dict(self.audio_paths),
             stem_paths={k: dict(v) for k, v in self.stem_paths.items()},
             lines={r.id: line for line, r in self.recordings},
+            work_lines={w.id: line for line, w in self.works},
         )
 
     def _error(self, line: int, message: str) -> None:

@@ -90,7 +90,9 @@ def parse_toml(text: str, base_dir: Path, draft: Draft) -> None:
 def _header_lines(text: str) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     in_multiline = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    # TOML counts lines at "\n" only; splitlines() would also break at U+2028,
+    # form feeds and the like, and every later header would be off by one.
+    for number, line in enumerate(text.split("\n"), start=1):
         # A header inside a multi-line string is text, not a table.
         if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
             in_multiline = not in_multiline

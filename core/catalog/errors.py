@@ -13,13 +13,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ImportIssue:
-    """One problem found in a catalog file, tied to the line an editor must change."""
+    """One problem found in a catalog file, tied to the line an editor must change.
+
+    Line 0 is the file as a whole (its format, its encoding).
+    """
 
     line: int
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 class CatalogImportError(ValueError):

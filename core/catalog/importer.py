@@ -111,13 +111,29 @@ from pathlib import Path
 
 from core.catalog._csv_format import parse_csv
 from core.catalog._draft import CatalogFile, Draft
+from core.catalog._existing import clashes_with_catalog
+from core.catalog._source import decode, format_of
 from core.catalog._toml_format import parse_toml
 from core.catalog.errors import CatalogImportError, ImportIssue
 
-__all__ = ["CatalogFile", "CatalogImportError", "ImportIssue", "parse_catalog"]
+__all__ = [
+    "CatalogFile",
+    "CatalogImportError",
+    "ImportIssue",
+    "clashes_with_catalog",
+    "parse_catalog",
+    "parse_catalog_file",
+]
 
 
-def parse_catalog(text: str, *, fmt: str, base_dir: Path, fill_unclaimed: bool) -> CatalogFile:
+def parse_catalog(
+    text: str,
+    *,
+    fmt: str,
+    base_dir: Path,
+    fill_unclaimed: bool,
+    filename: str | None = None,
+) -> CatalogFile:
     """Parse and validate a whole catalog file.
 
     Args:
@@ -127,15 +143,43 @@ def parse_catalog(text: str, *, fmt: str, base_dir: Path, fill_unclaimed: bool) 
             resolved against it.
         fill_unclaimed: give unclaimed parts of a right to ``party-unclaimed``
             rather than refusing the file.
+        filename: how messages name the file (default ``catalog.<fmt>``).
 
     Raises:
         CatalogImportError: listing every problem with its line.
     """
-    draft = Draft()
+    return _parse(text, [], fmt, base_dir, fill_unclaimed, filename or f"catalog.{fmt}")
+
+
+def parse_catalog_file(
+    data: bytes, *, name: str, base_dir: Path, fill_unclaimed: bool
+) -> CatalogFile:
+    """Parse and validate a catalog file's bytes; ``name`` (as given) picks the format.
+
+    Raises:
+        CatalogImportError: naming ``name``, for a suffix other than .toml or
+            .csv, a binary file, bytes that are not UTF-8 (each on its line,
+            with the file's other problems) and every problem ``parse_catalog``
+            finds.
+    """
+    fmt = format_of(name)
+    text, issues = decode(data, name)
+    return _parse(text, issues, fmt, base_dir, fill_unclaimed, name)
+
+
+def _parse(
+    text: str,
+    issues: list[ImportIssue],
+    fmt: str,
+    base_dir: Path,
+    fill_unclaimed: bool,
+    filename: str,
+) -> CatalogFile:
+    draft = Draft(issues=list(issues))
     if fmt == "toml":
         parse_toml(text, base_dir, draft)
     elif fmt == "csv":
         parse_csv(text, base_dir, draft)
     else:
         raise ValueError(f"unknown catalog format {fmt!r}; use 'toml' or 'csv'")
-    return draft.finish(fill_unclaimed=fill_unclaimed, filename=f"catalog.{fmt}")
+    return draft.finish(fill_unclaimed=fill_unclaimed, filename=filename)

@@ -186,7 +186,7 @@ class ChatHandler:
         """What to tell the fan about a submit outcome (also used by `refrain render`)."""
         match outcome:
             case Queued():
-                return self._queued_reply(outcome)
+                return self._queued_reply(outcome, command.seconds)
             case Denied():
                 return self._denied_reply(outcome)
             case NeedsStyle():
@@ -207,21 +207,24 @@ class ChatHandler:
                 )
         raise AssertionError(f"unhandled outcome {outcome!r}")
 
-    def _queued_reply(self, outcome: Queued) -> Reply:
+    def _queued_reply(self, outcome: Queued, asked_seconds: int | None) -> Reply:
         request = outcome.request
         what = f"{song_label(outcome.recording)} in {style_name(request.style)}"
         sid = short_id(request.id)
+        length = f"{request.seconds} s"
+        if asked_seconds is not None and asked_seconds > request.seconds:
+            length += f" (the whole song; you asked for {asked_seconds} s)"
         if outcome.duplicate:
             text = f"Already on it: request `{sid}` ({what}) is {request.state.value.lower()}."
         elif not outcome.queue_ok:
             text = (
-                f"Request `{sid}` saved: {what}, {request.seconds} s. The render queue is "
+                f"Request `{sid}` saved: {what}, {length}. The render queue is "
                 "unreachable right now, so it will start as soon as it is back; "
                 "nothing is lost and you won't be charged twice."
             )
         else:
             place = f" ({ordinal(outcome.position)} in line)" if outcome.position else ""
-            text = f"Queued `{sid}`: {what}, {request.seconds} s{place}."
+            text = f"Queued `{sid}`: {what}, {length}{place}."
         return Reply(
             text,
             ReplyKind.QUEUED,

@@ -48,8 +48,8 @@ from core.commands._settings import (
     VoiceList,
 )
 from core.commands._styles import DEFAULT_STYLE_ALIASES, canonical_style
-from core.commands._text import MAX_CHARS
-from core.commands._values import parse_length
+from core.commands._text import MAX_CHARS, without_bidi_controls
+from core.commands._values import country_hint, parse_country, parse_length
 
 __all__ = [
     "DEFAULT_STYLE_ALIASES",
@@ -89,8 +89,11 @@ __all__ = [
     "VoiceList",
     "VoicesCommand",
     "canonical_style",
+    "country_hint",
     "format_command",
     "help_text",
     "parse_command",
+    "parse_country",
     "parse_length",
+    "without_bidi_controls",
 ]

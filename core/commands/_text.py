@@ -19,6 +19,12 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r")
 # Zero-width marks that copy-paste from the web leaves in titles; they are
 # invisible, so a user could never tell why "Golden Hour" did not match.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+# Bidirectional controls (embeddings, overrides, isolates, LRM/RLM, ALM): echoed
+# back in a reply, U+202E makes the rest of the line read right to left, so a
+# moderator reads a report or a name other than the one typed ("Trojan source").
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e"
+                                        "\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
+_REMOVED = _INVISIBLE | _BIDI_CONTROLS
 
 EXAMPLE = "cover Golden Hour style:lofi"
 """The example command errors point to when they have nothing better."""
@@ -35,6 +41,15 @@ def squash(text: str) -> str:
     return "".join(ch for ch in folded if ch.isalnum())
 
 
+def without_bidi_controls(text: str) -> str:
+    """``text`` without the characters that reorder how the text around them is shown.
+
+    Everything users type reaches replies through here: commands via
+    ``clean_text``, display names via ``Requester``.
+    """
+    return text.translate(_BIDI_CONTROLS)
+
+
 def _unreadable(ch: str) -> bool:
     if ch in _ALLOWED_CONTROLS:
         return False
@@ -43,7 +58,8 @@ def _unreadable(ch: str) -> bool:
 
 
 def clean_text(text: str) -> str | CommandError:
-    """The message as NFC text with invisible marks removed, or why it can't be read."""
+    """The message as NFC text with invisible marks and bidi controls removed, or why it
+    can't be read."""
     if not isinstance(text, str):
         return CommandError(
             ErrorCode.BAD_CHARACTERS,
@@ -63,7 +79,7 @@ def clean_text(text: str) -> str | CommandError:
             "That message contains control characters (such as NUL) that I can't read.",
             f"Type the command as plain text, e.g. `{EXAMPLE}`.",
         )
-    cleaned = unicodedata.normalize("NFC", stripped.translate(_INVISIBLE)).strip()
+    cleaned = unicodedata.normalize("NFC", stripped.translate(_REMOVED)).strip()
     if not cleaned:
         return CommandError(
             ErrorCode.EMPTY,

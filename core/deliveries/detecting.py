@@ -19,14 +19,30 @@ class FoundMark:
     confidence: float
 
 
-def detect_in_file(path: Path, keys: Sequence[MarkingKey]) -> FoundMark | None:
-    """The watermark in ``path`` under any of ``keys``, or None; ``UnsupportedAudio`` if unreadable."""
-    from core.watermark import WatermarkKey, detect
+@dataclass(frozen=True)
+class Scan:
+    """What the detector made of a file: the mark if found, and how much of it the file
+    could hold at all (``band_kept``, 0..1, from its sample rate) to explain a miss."""
+
+    mark: FoundMark | None
+    sample_rate: int
+    band_kept: float
+
+
+def detect_in_file(path: Path, keys: Sequence[MarkingKey]) -> Scan:
+    """The watermark in ``path`` under any of ``keys``; ``UnsupportedAudio`` if unreadable.
+
+    Any sample rate is read: a copy cut down to a low rate (8 kHz telephone
+    audio) is resampled and tried on the part of the band it kept.
+    """
+    from core.watermark import WatermarkKey, band_kept, detect
 
     audio = load_audio(path, max_seconds=MAX_TRACE_SECONDS)
+    kept = band_kept(audio.sample_rate)
+    if kept == 0.0:
+        return Scan(None, audio.sample_rate, kept)
     found = detect(
         audio.samples, audio.sample_rate, [WatermarkKey(k.key_id, k.secret) for k in keys]
     )
-    if found is None:
-        return None
-    return FoundMark(found.token, found.key_id, found.confidence)
+    mark = None if found is None else FoundMark(found.token, found.key_id, found.confidence)
+    return Scan(mark, audio.sample_rate, kept)

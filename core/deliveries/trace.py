@@ -19,7 +19,7 @@ from pathlib import Path
 
 from core.audio.io import UnsupportedAudio
 from core.deliveries.credits import credits_for
-from core.deliveries.detecting import detect_in_file
+from core.deliveries.detecting import Scan, detect_in_file
 from core.deliveries.marking import MarkingKey
 from core.model import Clip, Delivery
 from core.ports import Stores
@@ -73,7 +73,7 @@ class Tracer:
         if delivery is not None:
             return await self._answer(delivery, "exact", 1.0, full_record)
         try:
-            found = await asyncio.wait_for(
+            scan = await asyncio.wait_for(
                 loop.run_in_executor(self._executor, detect_in_file, path, self._keys),
                 self._timeout_s,
             )
@@ -84,8 +84,9 @@ class Tracer:
         except Exception:  # a decoder crash must not take the bot down
             log.exception("trace of %s failed", path.name)
             return TraceOutcome(False, "I could not read that file as audio.")
+        found = scan.mark
         if found is None:
-            return TraceOutcome(False, NOT_FOUND)
+            return TraceOutcome(False, _not_found(scan))
         delivery = await self._stores.deliveries.by_token(found.token)
         if delivery is None or delivery.key_id != found.key_id:
             log.warning("watermark token with a valid CRC but no delivery (key %s)", found.key_id)
@@ -126,6 +127,19 @@ class Tracer:
         if takedown is not None:
             lines.append(f"taken down {takedown.at:%Y-%m-%d}: {takedown.why}")
         return "\n".join(lines)
+
+
+def _not_found(scan: Scan) -> str:
+    """No mark: say so, and say why when the copy lost the band the mark lives in."""
+    if scan.band_kept >= 1.0:
+        return NOT_FOUND
+    khz = f"{scan.sample_rate / 1000:g} kHz"
+    quality = f"telephone quality ({khz})" if scan.sample_rate <= 8_000 else f"a {khz} sample rate"
+    lost = "most" if scan.band_kept < 0.5 else "part"
+    return (
+        f"This copy was cut down to {quality}, which removes {lost} of the watermark; "
+        "I could not identify it. A copy at a higher quality may still be traced."
+    )
 
 
 def _who(user: object, fallback: str) -> str:

@@ -67,13 +67,30 @@ def _longer_elsewhere(ctx: EntitlementContext, rights: Rights, limit: int) -> in
     return best
 
 
+def _cut_to_song(ctx: EntitlementContext) -> bool:
+    return ctx.asked_seconds is not None and ctx.asked_seconds > ctx.seconds
+
+
+def _asked(ctx: EntitlementContext) -> str:
+    """The length the fan typed, with the song's when the clip was cut to it."""
+    if _cut_to_song(ctx):
+        return f"{ctx.asked_seconds} s (the song is {ctx.seconds} s long)"
+    return f"{ctx.seconds} s"
+
+
+def _asked_of(ctx: EntitlementContext, title: str) -> str:
+    if _cut_to_song(ctx):
+        return f"you asked for {ctx.asked_seconds} s of {title}, which is {ctx.seconds} s long"
+    return f"you asked for {ctx.seconds} s of {title}"
+
+
 def length(ctx: EntitlementContext, rights: Rights) -> Denied | None:
     limit = clip_limit(ctx, rights)
     if ctx.seconds <= limit.seconds:
         return None
     title = say.song(ctx.recording)
     retry = f"Ask again with `length:{limit.seconds}` or less"
-    asked = f"you asked for {ctx.seconds} s of {title}"
+    asked = _asked_of(ctx, title)
     if limit.source is LimitSource.SERVER:
         return Denied(
             DenyCode.CLIP_TOO_LONG,
@@ -82,11 +99,13 @@ def length(ctx: EntitlementContext, rights: Rights) -> Denied | None:
         )
     upgrade = _longer_elsewhere(ctx, rights, limit.seconds)
     more = f", or use a higher tier for clips of up to {upgrade} s" if upgrade else ""
+    if upgrade and _cut_to_song(ctx) and upgrade >= ctx.seconds:
+        more = ", or use a higher tier for the whole song"
     if limit.source is LimitSource.LICENSE:
         return Denied(
             DenyCode.CLIP_TOO_LONG,
             f"The rights holders allow clips of {title} up to {limit.seconds} s on the "
-            f"{ctx.tier.name} tier, and you asked for {ctx.seconds} s. {retry}{more}.",
+            f"{ctx.tier.name} tier, and you asked for {_asked(ctx)}. {retry}{more}.",
         )
     return Denied(
         DenyCode.CLIP_TOO_LONG,

@@ -129,13 +129,13 @@ def territory(ctx: EntitlementContext, rights: Rights) -> Denied | None:
         return Denied(
             DenyCode.TERRITORY,
             f"{title} is only licensed in {where}, and I don't know which country you're in. "
-            f"Set it with `settings country XX` (for example `settings country {places[0]}`), "
+            f"Set it with `{ctx.country_how} XX` (for example `{ctx.country_how} {places[0]}`), "
             "then ask again.",
         )
     return Denied(
         DenyCode.TERRITORY,
         f"{title} isn't licensed in {ctx.territory}, only in {where}. Please pick another "
-        "song; if your country is wrong, set it with `settings country XX`.",
+        f"song; if your country is wrong, set it with `{ctx.country_how} XX`.",
     )
 
 

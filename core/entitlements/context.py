@@ -49,8 +49,14 @@ class EntitlementContext:
         requested_voice: the voice name as typed, so an unknown one can be quoted.
         transformation: what the request does.
         style: the style id.
-        seconds: the clip length asked for (the caller fills in its default).
+        seconds: the clip length asked for (the caller fills in its default),
+            never longer than the song.
+        asked_seconds: the length the fan typed, when it was longer than the
+            song and ``seconds`` was cut to the song's length, so a refusal
+            quotes what they asked for rather than a number they never typed.
         territory: the user's country, else the scope default, else ``WW``.
+        country_how: how the asker sets a country (a chat command, or the CLI's
+            ``--country``), so a territory refusal names what they can type.
         user_used_seconds: the user's reserved minus refunded seconds this period.
         pool_used_seconds: the scope pool's usage today, ``None`` without a pool.
         member_used_seconds: the user's usage in this scope today, ``None``
@@ -89,6 +95,8 @@ class EntitlementContext:
     now: datetime
     style_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     member_used_seconds: int | None = None
+    country_how: str = "settings country"
+    asked_seconds: int | None = None
 
     def __post_init__(self) -> None:
         if self.seconds < 1:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from core.batching import Batcher, Failed
 from core.catalog.search import Ambiguous, CatalogIndex, Exact, NotFound
-from core.commands import CoverCommand
+from core.commands import CoverCommand, without_bidi_controls
 from core.entitlements import (
     Denied,
     DenyCode,
@@ -63,6 +63,15 @@ class Requester:
     is_moderator: bool = False
     origin: Origin = Origin.COMMAND  # a command, or a button on an earlier clip
     delivery_format: str | None = None  # "opus", "mp3", "m4a"; None: the platform's usual
+    country: str | None = None
+    """A territory for this request alone (the CLI's ``--country``); else the user's own."""
+    country_how: str = "settings country"
+    """How this asker sets a country, quoted in a territory refusal (the CLI: ``--country``)."""
+
+    def __post_init__(self) -> None:
+        # Display names are stored and shown to moderators (reports, audit, bans);
+        # platforms let users put bidi controls in them.
+        object.__setattr__(self, "display_name", without_bidi_controls(self.display_name))
 
 
 @dataclass(frozen=True)
@@ -317,7 +326,7 @@ class RequestService:
         voice = _find_voice(await snapshot.voices(), command.voice) if command.voice else None
         policy = await snapshot.policy(who.scope_id)
         tier = self.tier_of(user)
-        territory = user.country or policy.default_country or WORLDWIDE
+        territory = who.country or user.country or policy.default_country or WORLDWIDE
         seconds = command.seconds or self._default_length(tier, policy.max_clip_seconds, license_)
         if recording.duration_s >= 1:
             # a clip is never longer than the song, and nobody is charged for silence
@@ -341,6 +350,8 @@ class RequestService:
             style=style,
             seconds=seconds,
             territory=territory,
+            country_how=who.country_how,
+            asked_seconds=command.seconds,
             user_used_seconds=snapshot.used_seconds(f"user:{user.id}", period_start),
             pool_used_seconds=(
                 snapshot.used_seconds(f"pool:{who.scope_id}", day_start)

@@ -1,9 +1,11 @@
 """Play events from outside: validating one JSONL line of `refrain plays import`.
 
 One JSON object per line with ``event_id, clip_id, usage, listener, platform,
-origin, ms_played, played_at, territory`` (``delivery_id`` optional). A bad
-line never stops the file: it becomes a ``LineIssue`` with its line number
-and the reason in words, and the good lines are kept. The listener's
+origin, ms_played, played_at, territory`` (``delivery_id`` optional); the
+``event_id`` is Refrain's own UUIDv7 or the sending system's id (mapped, see
+:func:`parse_event_id`). A bad line never stops the file: it becomes a
+``LineIssue`` with its line number and the reason in words, and the good
+lines are kept. The listener's
 platform id is turned into a listener key here (HMAC, ``core.listeners``),
 so the raw id is never stored or logged.
 """
@@ -50,17 +52,32 @@ class BadEvent(ValueError):
     """One field of one event is unusable; the message says which and why."""
 
 
-def parse_event_id(value: object) -> str:
-    """The canonical text of a UUIDv7 event id (the idempotency key)."""
-    if not isinstance(value, str):
-        raise BadEvent("event_id must be a UUIDv7 string")
+MAX_EVENT_ID_CHARS = 128
+EXTERNAL_EVENT_IDS = uuid.UUID("cd1a8b24-7ae6-55a1-9dd5-99027a6c839d")
+"""Namespace of the UUIDv5 ids external event ids map to; fixed forever, or re-imports
+would store every play again."""
+
+
+def parse_event_id(value: object, platform: str) -> str:
+    """The play's idempotency key: a UUIDv7 as is, any other id mapped to a stable UUID.
+
+    Streaming services and other bots send their own event ids (any string up
+    to :data:`MAX_EVENT_ID_CHARS`); each maps to a UUIDv5 of the platform and
+    the id, so importing a file again finds the same events, and one id used
+    by two platforms names two plays.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise BadEvent("event_id must be a non-empty string")
+    text = value.strip()
+    if len(text) > MAX_EVENT_ID_CHARS:
+        raise BadEvent(f"event_id is longer than {MAX_EVENT_ID_CHARS} characters")
     try:
-        parsed = uuid.UUID(value)
+        parsed = uuid.UUID(text)
     except ValueError:
-        raise BadEvent(f"event_id {value[:40]!r} is not a UUID") from None
-    if parsed.version != 7:
-        raise BadEvent(f"event_id {value} is a UUIDv{parsed.version}; play events need a UUIDv7")
-    return str(parsed)
+        parsed = None
+    if parsed is not None and parsed.version == 7:
+        return str(parsed)
+    return str(uuid.uuid5(EXTERNAL_EVENT_IDS, f"{platform}\x1f{text}"))
 
 
 def parse_territory(value: object) -> str:
@@ -144,7 +161,7 @@ def event_from_json(
     if delivery is not None and (not isinstance(delivery, str) or len(delivery) > 64):
         raise BadEvent("delivery_id must be a string of at most 64 characters")
     return PlayEvent(
-        event_id=parse_event_id(data["event_id"]),
+        event_id=parse_event_id(data["event_id"], platform),
         clip_id=_text(data, "clip_id", 64),
         delivery_id=delivery,
         usage=_enum(data, "usage", UsageType),

@@ -9,13 +9,14 @@ for the targets and ``layout`` for the design in one page.
 from core.watermark.detector import Detection, detect
 from core.watermark.embedder import embed
 from core.watermark.keys import WatermarkKey
-from core.watermark.layout import BLOCK_SECONDS, MIN_CLIP_SECONDS, embed_capacity_s
+from core.watermark.layout import BLOCK_SECONDS, MIN_CLIP_SECONDS, band_kept, embed_capacity_s
 
 __all__ = [
     "BLOCK_SECONDS",
     "MIN_CLIP_SECONDS",
     "Detection",
     "WatermarkKey",
+    "band_kept",
     "detect",
     "embed",
     "embed_capacity_s",

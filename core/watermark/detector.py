@@ -30,6 +30,7 @@ from core.watermark.layout import (
     FRAME,
     SAMPLE_RATE,
     SYNC_EVERY,
+    band_kept,
     is_sync_frame,
 )
 from core.watermark.patchwork import (
@@ -272,7 +273,9 @@ def detect(audio: npt.NDArray[np.floating], sr: int, keys: Sequence[WatermarkKey
     """The token marked in ``audio`` under one of ``keys``, or None.
 
     Args:
-        audio: (channels, samples) or 1-D, any rate of at least 16 kHz.
+        audio: (channels, samples) or 1-D, at any rate that keeps part of the mark's
+            band (:func:`~core.watermark.layout.band_kept` above 0; 8 kHz keeps a third);
+            it is resampled to 44.1 kHz and read as far as the band goes.
         sr: its sample rate.
         keys: every key still in use; each is tried in turn.
     """
@@ -284,8 +287,8 @@ def _detect(
 ) -> Detection | None:
     """:func:`detect`, also appending every decode attempt to ``observe`` (the benchmark measures
     the false-positive margin from them)."""
-    if sr < 16_000:
-        raise ValueError(f"watermark detection needs a sample rate of at least 16 kHz, got {sr}")
+    if band_kept(sr) == 0.0:
+        raise ValueError(f"a sample rate of {sr} Hz keeps none of the watermark's band")
     if not keys:
         return None
     mono = _mono44(audio, sr)

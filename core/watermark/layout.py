@@ -46,6 +46,17 @@ DELTA_HIGH_DB = 2.2
 TARGET_SNR_DB = 30.5
 
 
+def band_kept(sample_rate: float) -> float:
+    """The share of the mark's bands a copy at ``sample_rate`` still holds (0..1).
+
+    A band survives only below the copy's Nyquist frequency: 22.05 kHz and up
+    keep all of it, 16 kHz about three quarters, telephone quality (8 kHz) a
+    third, and below ≈ 1.7 kHz nothing is left to read.
+    """
+    tops_hz = (BIN_LO + BIN_WIDTH * (np.arange(BANDS) + 1)) * SAMPLE_RATE / FRAME
+    return float(np.mean(tops_hz <= sample_rate / 2))
+
+
 def embed_capacity_s() -> float:
     """Seconds of audio that carry the payload once (one block)."""
     return BLOCK_SECONDS

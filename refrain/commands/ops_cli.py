@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from core.audio.encode import EncodeFormat
-from core.commands import CoverCommand
+from core.commands import CoverCommand, country_hint, parse_country
 from core.deliveries import delivery_problem
 from core.ids import new_id
 from core.model import Transformation
@@ -62,13 +62,25 @@ async def worker(ctx: click.Context, burst: bool) -> None:
 @click.option("--style", required=True, type=click.Choice(sorted(STYLES)))
 @click.option("--seconds", default=20, show_default=True, type=click.IntRange(1, 600))
 @click.option("--voice", default=None, help="A consented voice model (name or id).")
+@click.option(
+    "--country",
+    default=None,
+    callback=lambda _ctx, _param, value: _country(value),
+    help="Where the clip is made for (ISO code, e.g. DE): songs licensed in a few countries need it.",
+)
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--wait", "wait_s", default=600, show_default=True, type=click.IntRange(1, 86400),
               help="Give up waiting after this many seconds (the request stays saved).")
 @click.pass_context
 @run_async
 async def render(
-    ctx: click.Context, song: str, style: str, seconds: int, voice: str | None, out: Path,
+    ctx: click.Context,
+    song: str,
+    style: str,
+    seconds: int,
+    voice: str | None,
+    country: str | None,
+    out: Path,
     wait_s: int,
 ) -> None:
     """Render one clip here and write it to --out (.opus/.ogg/.mp3/.m4a).
@@ -93,6 +105,8 @@ async def render(
             message_id=new_id(),
             is_moderator=True,
             delivery_format=fmt.value,
+            country=country,
+            country_how="--country",
         )
         user = await app.service.user_for(who)
         await app.stores.users.accept_terms(user.id, settings.terms_version, app.clock.now())
@@ -137,6 +151,18 @@ async def render(
         f"wrote {out} ({delivered.duration_s:.1f} s; {delivered.title}; clip {final.clip_id}, "
         f"delivery {delivered.delivery.id}) and its provenance record {sidecar.name}"
     )
+
+
+def _country(value: str | None) -> str | None:
+    """The ISO code ``--country`` spells, checked like chat's ``settings country``."""
+    if value is None:
+        return None
+    code = parse_country(value)
+    if code is not None:
+        return code
+    hint = country_hint(value)
+    better = f"; did you mean {hint}?" if hint else " (use an ISO code such as DE or GB)"
+    raise click.BadParameter(f"{value!r} is not a country code{better}")
 
 
 FORMATS_BY_SUFFIX = {

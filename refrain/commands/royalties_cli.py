@@ -49,7 +49,7 @@ async def open_royalties(settings: RefrainSettings) -> AsyncIterator[Royalties]:
         raise UserError(str(error)) from error
     database = await Database.open(settings.database_url)
     try:
-        await database.check_schema()
+        await database.ensure_schema()
         sessions = Sessions(database.engine)
         yield Royalties(database, SqlPlayLog(sessions), SqlRoyaltyStore(sessions, rules), rules)
     except RoyaltyError as error:
@@ -87,7 +87,8 @@ class _ImportTally:
 async def import_plays(ctx: click.Context, file: Path, period: str | None) -> None:
     """Import play events from FILE (JSON Lines); bad lines are listed, good lines kept.
 
-    One JSON object per line: event_id (UUIDv7), clip_id, usage (DELIVERY|STREAM),
+    One JSON object per line: event_id (a UUIDv7, or the sending system's own id of up
+    to 128 characters), clip_id, usage (DELIVERY|STREAM),
     listener (the platform user id, stored only as an HMAC), platform, origin,
     ms_played, played_at (ISO 8601 with zone), territory. Importing the same
     file again adds nothing.
@@ -118,8 +119,8 @@ async def import_plays(ctx: click.Context, file: Path, period: str | None) -> No
                         elif _same(earlier[1], parsed):
                             tally.known += 1
                         else:
-                            issues.append(LineIssue(number, f"event_id {parsed.event_id} was used "
-                                                    f"on line {earlier[0]} for a different play"))
+                            issues.append(LineIssue(number, f"its event_id was used on line "
+                                                    f"{earlier[0]} for a different play"))
                 known = await app.plays.known_clips(e.clip_id for _n, e in good)
                 events = []
                 for number, event in good:
@@ -228,16 +229,40 @@ def _summary_table(summary: PeriodSummary) -> str:
     return "\n".join(rows)
 
 
+def _summary_json(summary: PeriodSummary) -> str:
+    """The summary for other programs: every party by id, amounts exact (micros) and as text."""
+    owed = sorted(summary.owed.items(), key=lambda kv: (-kv[1], kv[0]))
+    total = sum(summary.owed.values())
+    data = {
+        "period": summary.period,
+        "currency": summary.currency,
+        "run_id": summary.run.id if summary.run else None,
+        "pool": format_micros(summary.pool_in),
+        "pool_micros": summary.pool_in,
+        "parties": [
+            {"party_id": party, "name": summary.names.get(party, party),
+             "amount": format_micros(amount), "amount_micros": amount}
+            for party, amount in owed
+        ],
+        "total": format_micros(total),
+        "total_micros": total,
+        "conserved": summary.conserved,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 @royalties.command("summary")
 @click.option("--period", required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json: one object with every party's id, name and amount.")
 @click.pass_context
 @run_async
-async def summary_(ctx: click.Context, period: str) -> None:
+async def summary_(ctx: click.Context, period: str, fmt: str) -> None:
     """What each party is owed for the period, and the conservation check."""
     settings = settings_of(ctx)
     async with open_royalties(settings) as app:
         summary = await app.store.summary(_period(period), settings.royalties.currency)
-    click.echo(_summary_table(summary))
+    click.echo(_summary_json(summary) if fmt == "json" else _summary_table(summary))
     if not summary.conserved:
         raise UserError("the ledger does not conserve the pool; this is a bug, please report it")
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ids import new_id
 from core.model import (
+    SYSTEM_PARTIES,
     License,
     LicenseTerms,
     OptDeclaration,
@@ -67,6 +68,7 @@ class SqlCatalogRepository:
         is appended unless it repeats the latest one of that party.
         """
         async with self._db.write() as session:
+            await self._add_system_parties(session, batch)
             # Flush after each kind so foreign keys see their targets.
             for party in batch.parties:
                 await session.merge(party_row(party))
@@ -94,6 +96,22 @@ class SqlCatalogRepository:
                     await self._append_license(session, recording_id, terms, at, current)
             for declaration in batch.opt_declarations:
                 await self._append_declaration_if_new(session, declaration, at)
+
+    @staticmethod
+    async def _add_system_parties(session: AsyncSession, batch: CatalogBatch) -> None:
+        """The UNCLAIMED/ESCROW rows the batch names, where missing.
+
+        Files name these parties without declaring them (``--fill-unclaimed``
+        gives gaps to UNCLAIMED), and no migration creates them, so the first
+        import that needs one makes it; the foreign keys then hold.
+        """
+        named = {share.party_id for share in batch.shares}
+        named |= {model.owner_party_id for model in batch.voice_models}
+        named |= {declaration.party_id for declaration in batch.opt_declarations}
+        declared = {party.id for party in batch.parties}
+        for party_id in sorted((named & SYSTEM_PARTIES.keys()) - declared):
+            if await session.get(PartyRow, party_id) is None:
+                session.add(party_row(SYSTEM_PARTIES[party_id]))
 
     @staticmethod
     async def _replace_shares(session: AsyncSession, shares: Sequence[Share]) -> None:

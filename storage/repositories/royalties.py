@@ -40,8 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ids import new_id
 from core.model import (
-    ESCROW_PARTY_ID,
-    UNCLAIMED_PARTY_ID,
+    SYSTEM_PARTIES,
     OptDeclaration,
     RightType,
     Share,
@@ -106,7 +105,7 @@ from storage.terms_codec import decode_terms
 PE = PlayEventRow
 PQ = PlayQualificationRow
 CHUNK_EVENTS = 50_000  # events qualified per round trip (listener by listener)
-SYSTEM_NAMES = {UNCLAIMED_PARTY_ID: "Unclaimed", ESCROW_PARTY_ID: "Escrow"}
+SYSTEM_NAMES = {party_id: party.name for party_id, party in SYSTEM_PARTIES.items()}
 
 
 class RoyaltyError(Exception):

@@ -55,3 +55,23 @@ def test_bad_files_are_clear_errors(tmp_path: Path) -> None:
 
 def test_mask_url_leaves_plain_urls() -> None:
     assert mask_url("sqlite+aiosqlite:///./var/refrain.db") == "sqlite+aiosqlite:///./var/refrain.db"
+
+
+def test_share_links_follow_the_web_port_unless_public_url_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REFRAIN_CONFIG", raising=False)
+    assert load_settings().web.public_url == "http://127.0.0.1:8080"
+    monkeypatch.setenv("REFRAIN_WEB__PORT", "9090")
+    assert load_settings().web.public_url == "http://127.0.0.1:9090"
+    monkeypatch.delenv("REFRAIN_WEB__PORT")
+    file = tmp_path / "refrain.toml"
+    file.write_text('[web]\nhost = "0.0.0.0"\nport = 8181\n')
+    assert load_settings(file).web.public_url == "http://127.0.0.1:8181"
+    file.write_text('[web]\nhost = "::1"\nport = 8182\n')
+    assert load_settings(file).web.public_url == "http://[::1]:8182"
+    file.write_text('[web]\nhost = "music.local"\nport = 8183\n')
+    assert load_settings(file).web.public_url == "http://music.local:8183"
+    file.write_text('[web]\nport = 8184\npublic_url = "https://refrain.example/"\n')
+    assert load_settings(file).web.public_url == "https://refrain.example"
+    assert load_settings(file).masked()["web"]["public_url"] == "https://refrain.example"

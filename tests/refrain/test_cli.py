@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from refrain.cli import main
+from storage.migrate import head_revision
+from tests.support.databases import PostgresServer
 
 
 @pytest.fixture
@@ -62,11 +64,35 @@ def test_config_show_masks_secrets(env: dict[str, str], monkeypatch: pytest.Monk
     assert "secret-telegram-token" not in text
 
 
-def test_missing_migrations_is_a_clear_error(env: dict[str, str]) -> None:
+def test_a_fresh_sqlite_database_is_created_on_first_use(env: dict[str, str]) -> None:
+    """README's "Try it locally": no `refrain db upgrade` step for the embedded default."""
     code, text = run("catalog", "list")
-    assert code == 1
-    assert "refrain db upgrade" in text
-    assert "Traceback" not in text
+    assert code == 0, text
+    assert "refrain catalog demo" in text
+    assert run("db", "upgrade") == (0, f"already up to date (at {head_revision()})\n")
+
+
+@pytest.mark.postgres
+def test_missing_postgres_migrations_is_a_clear_error(
+    env: dict[str, str], postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schema = postgres.create_schema()
+    try:
+        monkeypatch.setenv("REFRAIN_DATABASE_URL", postgres.url(schema))
+        code, text = run("catalog", "list")
+        assert code == 1
+        assert "refrain db upgrade" in text
+        assert "Traceback" not in text
+    finally:
+        postgres.drop_schema(schema)
+
+
+def test_upgrade_says_what_it_applied(env: dict[str, str]) -> None:
+    code, text = run("db", "upgrade")
+    assert code == 0
+    assert text.startswith("applied 0001, 0002_deliveries, ")
+    assert text.rstrip().endswith(f"{head_revision()}; the database is at {head_revision()}")
+    assert run("db", "upgrade") == (0, f"already up to date (at {head_revision()})\n")
 
 
 def test_upgrade_then_empty_catalog(env: dict[str, str]) -> None:

@@ -17,15 +17,26 @@ from tests.support.faults import read_only
 from tests.support.rendering import RenderWorld, build_render_world
 
 
-@pytest.fixture
-async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RenderWorld:
-    built = await build_render_world(tmp_path, song_seconds=20.0)
+def _used_by_the_cli(built: RenderWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RenderWorld:
     monkeypatch.setenv("REFRAIN_DATABASE_URL", built.settings.database_url)
     monkeypatch.setenv("REFRAIN_BLOBS_DIR", str(built.settings.blobs_dir))
     monkeypatch.setenv("REFRAIN_WORKERS", "0")
     monkeypatch.setenv("REFRAIN_PROVENANCE__C2PA_DIR", str(tmp_path / "c2pa"))
     monkeypatch.delenv("REFRAIN_CONFIG", raising=False)
     return built
+
+
+@pytest.fixture
+async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RenderWorld:
+    built = await build_render_world(tmp_path, song_seconds=20.0)
+    return _used_by_the_cli(built, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+async def regional(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RenderWorld:
+    """The song behind the stems is licensed in AT, CH and DE only."""
+    built = await build_render_world(tmp_path, song_seconds=12.0, regional=True)
+    return _used_by_the_cli(built, tmp_path, monkeypatch)
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -98,3 +109,24 @@ async def test_render_into_a_read_only_blob_store_says_so_and_charges_nothing(
         entries = await app.stores.quota.entries(f"user:{left.user_id}")
         mine = [e.kind for e in entries if e.request_id == left.id]
         assert mine == [QuotaEntryKind.RESERVE]  # held, not charged
+
+
+def test_render_takes_the_operators_country_for_a_territory_limited_song(
+    regional: RenderWorld, tmp_path: Path
+) -> None:
+    out = tmp_path / "here.opus"
+    base = ("render", "--song", regional.song, "--style", "lofi", "--seconds", "8", "--out", str(out))
+    code, text = run(*base)
+    assert code == 1 and "AT, CH" in text and "DE" in text
+    assert "--country DE" in text or "--country AT" in text
+    assert "settings country" not in text and "Traceback" not in text
+    code, text = run(*base, "--country", "DX")
+    assert code == 2 and "DX" in text and "country code" in text
+    code, text = run(*base, "--country", "uk")
+    assert code == 2 and "did you mean GB" in text
+    code, text = run(*base, "--country", "FR")
+    assert code == 1 and "isn't licensed in FR" in text and "settings country" not in text
+    assert not out.exists()
+    code, text = run(*base, "--country", "de")
+    assert code == 0, text
+    assert out.stat().st_size > 5_000

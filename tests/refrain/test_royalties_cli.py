@@ -80,6 +80,19 @@ def test_import_keeps_good_lines_reports_bad_ones_and_is_idempotent(env: Path) -
     assert "0 new plays, 9 already imported" in out
 
 
+def test_import_takes_the_external_systems_own_event_ids(env: Path) -> None:
+    lines = [_line(minutes=m, listener=f"u{m}", event_id=f"sp-evt-{m:06d}") for m in range(5)]
+    lines.append(_line(event_id="x" * 129))
+    file = env / "external.jsonl"
+    file.write_text("\n".join(lines) + "\n")
+    code, out = cli(plays, "import", str(file))
+    assert code == 1
+    assert "5 new plays, 0 already imported, 1 refused" in out
+    assert "line 6: event_id is longer than 128 characters" in out
+    code, out = cli(plays, "import", str(file))
+    assert "0 new plays, 5 already imported, 1 refused" in out
+
+
 def test_run_statement_export_reverse_and_close(env: Path) -> None:
     file = env / "plays.jsonl"
     clips = ("clip-gh-cover", "clip-gh-voice", "clip-vc-voice", "clip-lanterns", "clip-ps-remix")
@@ -133,6 +146,30 @@ def test_run_statement_export_reverse_and_close(env: Path) -> None:
     assert "reversed: pool was wrong" in out and "is closed" in out
     code, out = cli(royalties, "suspects", "--period", "2026-10")
     assert "no suspect listeners" in out
+
+
+def test_summary_as_json_names_each_party_by_id(env: Path) -> None:
+    file = env / "plays.jsonl"
+    clips = ("clip-gh-cover", "clip-vc-voice", "clip-lanterns")
+    file.write_text("\n".join(_line(clip=clips[i % 3], listener=f"u{i}", minutes=i)
+                              for i in range(12)) + "\n")
+    assert cli(plays, "import", str(file))[0] == 0
+    code, out = cli(royalties, "run", "--period", "2026-10", "--pool", "1000")
+    assert code == 0, out
+    run_id = out.split()[1].rstrip(":")
+    code, out = cli(royalties, "summary", "--period", "2026-10", "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["period"] == "2026-10" and data["currency"] == "EUR"
+    assert data["run_id"] == run_id and data["conserved"] is True
+    assert data["pool_micros"] == 1_000_000_000 and data["pool"] == "1000.000000"
+    parties = {p["party_id"]: p for p in data["parties"]}
+    assert parties["party-northstar-label"]["name"] == "Northstar Music Group"
+    assert parties["party-escrow"]["name"] == "Escrow"
+    assert sum(p["amount_micros"] for p in data["parties"]) == data["total_micros"] == 1_000_000_000
+    assert all(p["amount"] == f"{p['amount_micros'] / 1e6:.6f}" for p in data["parties"])
+    code, table = cli(royalties, "summary", "--period", "2026-10")
+    assert code == 0 and "Northstar Music Group" in table and "conserved" in table
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from core.model import (
+    ESCROW_PARTY_ID,
+    UNCLAIMED_PARTY_ID,
     OptDeclaration,
     Party,
     PartyKind,
@@ -105,6 +107,23 @@ async def test_a_failing_import_keeps_the_previous_catalog(stores: Stores) -> No
     assert await _counts(stores) == before
     party = await stores.catalog.get_party("party-pub")
     assert party is not None and party.name == "Pub House"
+
+
+async def test_shares_given_to_unclaimed_create_its_party_row_once(stores: Stores) -> None:
+    """A fresh database has no UNCLAIMED row; the first import that names it makes it."""
+    full = catalog()
+    undeclared = [p for p in full.parties if p.id != UNCLAIMED_PARTY_ID]
+    await stores.catalog.import_batch(dataclasses.replace(full, parties=undeclared), T0)
+    filled = [
+        Share(SubjectKind.WORK, "work-1", "party-pub", RightType.PERF, Fraction(1, 2)),
+        Share(SubjectKind.WORK, "work-1", UNCLAIMED_PARTY_ID, RightType.PERF, Fraction(1, 2)),
+    ]
+    await stores.catalog.import_batch(CatalogBatch(shares=filled), T0)
+    await stores.catalog.import_batch(CatalogBatch(shares=filled), T0)
+    assert await stores.catalog.shares_for(SubjectKind.WORK, "work-1") == filled
+    unclaimed = await stores.catalog.get_party(UNCLAIMED_PARTY_ID)
+    assert unclaimed is not None and unclaimed.kind is PartyKind.SYSTEM
+    assert await stores.catalog.get_party(ESCROW_PARTY_ID) is None  # only what is named
 
 
 async def test_import_updates_rows_and_replaces_only_the_named_subjects_shares(

@@ -22,6 +22,7 @@ from storage.migrate import downgrade, head_revision, upgrade
 from storage.schema import metadata
 from tests.storage.factories import T0, seed
 from tests.storage.test_reports_and_member_limit import _clip as clip_for_reports
+from tests.support.databases import PostgresServer
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {t.name for t in metadata.sorted_tables}
@@ -144,6 +145,57 @@ async def test_downgrade_to_base_with_data_in_every_table_that_points_at_others(
         await database.close()
     await downgrade(empty_db_url, "base")
     await upgrade(empty_db_url)
+
+
+async def test_upgrade_reports_the_revisions_it_applied(empty_db_url: str) -> None:
+    first = await upgrade(empty_db_url, "0005_moderation")
+    assert first.before is None and first.after == "0005_moderation"
+    assert first.applied == ("0001", "0002_deliveries", "0003_royalties", "0004_voice_registry",
+                             "0005_moderation")
+    rest = await upgrade(empty_db_url)
+    assert rest.before == "0005_moderation" and rest.after == head_revision()
+    assert rest.applied[0] == "0006_report_reasons" and rest.applied[-1] == head_revision()
+    again = await upgrade(empty_db_url)
+    assert again.applied == () and again.before == again.after == head_revision()
+    assert again.describe() == f"already up to date (at {head_revision()})"
+    assert rest.describe().startswith("applied 0006_report_reasons, ")
+
+
+async def test_sqlite_creates_or_upgrades_its_schema_on_first_use(tmp_path: Path) -> None:
+    """The embedded default needs no setup step: an empty or older SQLite file is migrated."""
+    fresh = f"sqlite+aiosqlite:///{tmp_path / 'new' / 'refrain.db'}"
+    async with await Database.open(fresh) as database:
+        made = await database.ensure_schema()
+        assert made is not None and made.before is None and made.after == head_revision()
+        await database.check_schema()
+        assert await database.ensure_schema() is None  # already there: nothing to do
+    older = f"sqlite+aiosqlite:///{tmp_path / 'older.db'}"
+    await upgrade(older, "0004_voice_registry")
+    async with await Database.open(older) as database:
+        made = await database.ensure_schema()
+        assert made is not None and made.before == "0004_voice_registry"
+        await database.check_schema()
+
+
+async def test_sqlite_made_by_another_program_is_not_touched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE notes (body TEXT)")
+    async with await Database.open(f"sqlite+aiosqlite:///{path}") as database:
+        with pytest.raises(SchemaOutOfDate, match="another program"):
+            await database.ensure_schema()
+
+
+@pytest.mark.postgres
+async def test_postgres_still_asks_for_db_upgrade(postgres: PostgresServer) -> None:
+    """A shared server is migrated on purpose, never as a side effect of starting."""
+    schema = await postgres.new_schema()
+    try:
+        async with await Database.open(postgres.url(schema)) as database:
+            with pytest.raises(SchemaOutOfDate, match=r"no Refrain tables: run `refrain db upgrade`"):
+                await database.ensure_schema()
+    finally:
+        await postgres.remove_schema(schema)
 
 
 async def test_check_schema_on_an_empty_database_says_what_to_run(empty_db_url: str) -> None:

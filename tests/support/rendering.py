@@ -26,11 +26,16 @@ class RenderWorld:
 
 
 async def build_render_world(
-    tmp_path: Path, song_seconds: float = 12.0, *, database_url: str | None = None
+    tmp_path: Path,
+    song_seconds: float = 12.0,
+    *,
+    database_url: str | None = None,
+    regional: bool = False,
 ) -> RenderWorld:
     """Demo rights data, and a short real song (true stems) behind the open song.
 
     ``database_url``: a migrated database to use instead of a new SQLite file.
+    ``regional`` puts the song behind the demo's territory-limited song instead.
     """
     url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
     if database_url is None:
@@ -38,14 +43,15 @@ async def build_render_world(
     settings = RefrainSettings(database_url=url, blobs_dir=tmp_path / "blobs", workers=0)
     batch = demo_catalog().batch
     songs = pick_songs(batch)
-    recording = next(r for r in batch.recordings if r.title == songs.open_song)
+    title = songs.regional_song if regional else songs.open_song
+    recording = next(r for r in batch.recordings if r.title == title)
     stems = render_song(SongSpec(recording.title, 120, "A minor", ("Am", "F", "C", "G"), song_seconds), 3)
     async with open_app(settings, clock=ManualClock(NOON)) as app:
         await app.stores.catalog.import_batch(batch, NOON)
         mix = await app.blobs.put_bytes(encode_flac_bytes(stems.mix()))
         shas = {n: await app.blobs.put_bytes(encode_flac_bytes(a)) for n, a in stems.stems.items()}
         await app.stores.catalog.set_recording_audio(recording.id, mix, shas)
-    return RenderWorld(settings, songs.open_song)
+    return RenderWorld(settings, title)
 
 
 async def fan(app: App, name: str) -> ConsoleSession:

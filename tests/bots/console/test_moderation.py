@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 from bots.console import ConsoleSession
-from core.chat.messages import Reply
+from core.chat.messages import Invocation, Reply
 from core.model import Clip, RequestState
 from tests.bots.console.test_refusals import fan, say
 from tests.support.world import ConsoleWorld
@@ -107,3 +110,44 @@ async def test_report_queue_from_report_to_resolve(world: ConsoleWorld) -> None:
 
     other_server = ConsoleSession(world.app.handler.handle, "mod2", "elsewhere", moderator=True)
     assert (await say(other_server, "reports")).code == "NO_REPORTS"
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+async def test_bidirectional_controls_from_users_are_never_echoed(world: ConsoleWorld) -> None:
+    """U+202E and friends would flip how a moderator reads a reply (Trojan-source style)."""
+    replies: list[Reply] = []
+
+    async def said(session: ConsoleSession, line: str) -> Reply:
+        reply = await say(session, line)
+        replies.append(reply)
+        return reply
+
+    mallory = ConsoleSession(world.app.handler.handle, "mallory", "testguild")
+    mallory.invocation = _renamed(mallory.invocation, "mal\u202elory")  # type: ignore[method-assign]
+    assert (await said(mallory, "terms accept")).code == "TERMS_ACCEPTED"
+    unknown = await said(mallory, 'cover "\u202enos gnos\u2066 \u200f" style:lofi')
+    assert unknown.code == "SONG_UNKNOWN" and "nos gnos" in unknown.text
+    song = world.songs.open_song
+    queued = await said(mallory, f'cover "{song[:3]}\u202e{song[3:]}" style:lofi length:5')
+    assert queued.code == "QUEUED" and song in queued.text
+    clip = await _delivered_clip(world, queued)
+    reason = "\u202etxet\u202c looks \u2067fine\u2069 \u061cto\u200e me"
+    assert (await said(mallory, f"report {clip.id} {reason}")).code == "REPORTED"
+
+    mod = world.session("mod", moderator=True)
+    listing = await said(mod, "reports")
+    assert "txet looks fine to me" in listing.text and "mallory" in listing.text
+    report_short = listing.text.splitlines()[1].split("`")[1]
+    await said(mod, f"resolve {report_short} \u202edone\u202c")
+    await said(mod, "audit")
+    assert len(replies) == 7
+    for reply in replies:
+        assert not set(reply.text) & set(BIDI_CONTROLS), reply.text
+        assert all(not set(b.command + b.label) & set(BIDI_CONTROLS) for b in reply.buttons)
+
+
+def _renamed(make: Callable[[str], Invocation], name: str) -> Callable[[str], Invocation]:
+    """The session's invocations with a display name the user chose (platforms allow anything)."""
+    return lambda text: dataclasses.replace(make(text), user_name=name)

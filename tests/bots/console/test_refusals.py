@@ -152,6 +152,25 @@ async def test_clip_too_long_for_tier(world: ConsoleWorld) -> None:
     assert "30" in reply.text
 
 
+async def test_a_length_past_the_end_of_the_song_is_answered_with_what_was_asked(
+    world: ConsoleWorld,
+) -> None:
+    """length:90 for a 36-s song: the fan hears about their 90 s and the song's 36 s."""
+    song = world.recording_titled(world.songs.open_song)
+    bob = await fan(world, "bob")
+    reply = await say(bob, f'cover "{song.title}" style:lofi length:90')
+    assert reply.code == "CLIP_TOO_LONG"
+    assert "you asked for 90 s" in reply.text and f"{song.duration_s:.0f} s long" in reply.text
+    assert "you asked for 36 s" not in reply.text and "length:30" in reply.text
+    dana = await fan(world, "dana")
+    user = await world.app.stores.users.find("console", "dana")
+    assert user is not None
+    await world.app.stores.users.set_tier(user.id, "pro")
+    queued = await say(dana, f'cover "{song.title}" style:lofi length:90')
+    assert queued.code == "QUEUED", queued.text
+    assert f"{song.duration_s:.0f} s (the whole song; you asked for 90 s)" in queued.text
+
+
 async def test_user_quota_runs_out_and_says_when_it_resets(world: ConsoleWorld) -> None:
     carol = await fan(world, "carol")
     song = world.songs.open_song

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog.importer import CatalogImportError, parse_catalog
+from core.catalog.importer import CatalogImportError, parse_catalog, parse_catalog_file
 from core.model import UNCLAIMED_PARTY_ID, RightType, SubjectKind, Transformation
 
 DATA = Path(__file__).parent / "data"
@@ -188,3 +188,26 @@ def test_csv_header_must_be_complete() -> None:
 @pytest.mark.parametrize(("text", "fmt"), [("", "toml"), ("# nothing\n", "toml"), ("", "csv")])
 def test_an_empty_file_is_refused(text: str, fmt: str) -> None:
     assert _problems(text, fmt=fmt).issues[0].line == 1
+
+
+def test_toml_lines_count_only_newlines() -> None:
+    """A line separator pasted into a title (U+2028) does not shift later lines."""
+    text = SAMPLE.replace('aliases = ["Hafenlichter"]', 'aliases = ["Hafen\u2028lichter"]', 1)
+    text = text.replace('isrc = "qzme12400002"', 'isrc = "nonsense"', 1)
+    error = _problems(text)
+    expected = text.split("\n").index('[[recordings]]', _line_of(text, "Hafen")) + 1
+    assert [issue.line for issue in error.issues] == [expected]
+
+
+def test_a_file_is_read_by_its_suffix_and_named_as_given() -> None:
+    data = SAMPLE.encode()
+    parsed = parse_catalog_file(data, name="in/my.TOML", base_dir=Path("/c"), fill_unclaimed=False)
+    assert len(parsed.batch.recordings) == 2
+    with pytest.raises(CatalogImportError) as info:
+        parse_catalog_file(b"{}", name="in/my.json", base_dir=Path("/c"), fill_unclaimed=False)
+    assert str(info.value).startswith("in/my.json has 1 problem:\n  this is a .json file")
+    bad = data.replace(b"The Quiet Coast", b"The Qui\xe9t Coast")
+    with pytest.raises(CatalogImportError) as info:
+        parse_catalog_file(bad, name="x.toml", base_dir=Path("/c"), fill_unclaimed=False)
+    assert [i.line for i in info.value.issues] == [_line_of(SAMPLE, "The Quiet Coast")]
+    assert "0xE9" in str(info.value)

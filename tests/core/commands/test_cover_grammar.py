@@ -126,6 +126,8 @@ PHRASINGS = [
     ("cover Golden Hour", CoverCommand(GH)),
     # invisible characters from copy-paste are dropped
     ("cover Golden\u00ad Hour\ufeff style:lofi", CoverCommand(GH, style="lofi")),
+    # so are bidirectional controls, which would reorder the text echoed back
+    ("cover \u202eGolden\u200f Hour\u2066 style:\u061clofi\u2069", CoverCommand(GH, style="lofi")),
 ]
 
 

@@ -7,6 +7,7 @@ encoders: a copy re-encoded by a fan still names its delivery.
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -153,6 +154,29 @@ async def test_bad_files_get_a_clear_answer(
     path.write_bytes(content)
     outcome = await serving.tracer.trace(path, viewer_user_id="mod", full_record=True)
     assert not outcome.found and expected in outcome.message
+
+
+async def test_a_telephone_quality_copy_is_read_and_the_answer_says_what_was_lost(
+    serving: App, world: RenderWorld, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """8 kHz keeps a third of the mark's band: resampled and tried, never a traceback."""
+    clip_id, user_id = await rendered_clip(serving, world)
+    delivered = await serving.deliveries.deliver(
+        clip_id, recipient_user_id=user_id, platform="console", chat_id="c",
+        origin=Origin.COMMAND, fmt=EncodeFormat.OPUS,
+    )
+    phone = reencode(delivered.path, tmp_path / "phone.wav", "-ar", "8000", "-ac", "1")
+    with caplog.at_level(logging.DEBUG):
+        outcome = await serving.tracer.trace(phone, viewer_user_id="mod", full_record=True)
+    assert not any(r.exc_info for r in caplog.records)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records)
+    if outcome.found:  # a strong mark may survive; then it must be the right copy
+        assert outcome.delivery_id == delivered.delivery.id
+    else:
+        assert "telephone quality (8 kHz)" in outcome.message
+        assert "could not read" not in outcome.message.lower()
+        fan_view = await serving.tracer.trace(phone, viewer_user_id="x", full_record=False)
+        assert fan_view.message == outcome.message
 
 
 async def test_huge_file_is_refused_without_reading_it(serving: App, tmp_path: Path) -> None:

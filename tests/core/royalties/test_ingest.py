@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -53,8 +54,9 @@ def test_a_good_line_becomes_an_event_without_the_raw_listener_id() -> None:
         ("[1, 2]", "one JSON object"),
         (_line(ms_played=None), "missing field: ms_played"),
         (_line(extra=1), "unknown field: extra"),
-        (_line(event_id="123"), "is not a UUID"),
-        (_line(event_id="6fa459ea-ee8a-3ca4-894e-db77e160355e"), "UUIDv3"),
+        (_line(event_id="x" * 129), "event_id is longer than 128 characters"),
+        (_line(event_id="  "), "event_id must be a non-empty string"),
+        (_line(event_id=123), "event_id must be a non-empty string"),
         (_line(usage="DOWNLOAD"), "usage 'DOWNLOAD' is not one of DELIVERY, STREAM"),
         (_line(origin=3), "origin must be one of"),
         (_line(ms_played=-1), "ms_played -1 is negative"),
@@ -73,6 +75,31 @@ def test_bad_lines_say_why(text: str, message: str) -> None:
     assert isinstance(issue, LineIssue)
     assert message in issue.message
     assert str(issue).startswith("line 7: ")
+
+
+def _event_id(line: str) -> str:
+    event = _parse(line)
+    assert isinstance(event, PlayEvent), event
+    return event.event_id
+
+
+def test_external_event_ids_map_to_one_stable_uuid() -> None:
+    """Other systems send their own ids; each maps to one id, the same on every import."""
+    own = "spotify:evt:000123"
+    mapped = _event_id(_line(event_id=own))
+    assert uuid.UUID(mapped).version == 5 and str(uuid.UUID(mapped)) == mapped
+    assert _event_id(_line(event_id=own, ms_played=40_000)) == mapped  # deterministic
+    assert _event_id(_line(event_id=f" {own} ")) == mapped
+    assert _event_id(_line(event_id=own, platform="youtube")) != mapped  # per system
+    assert _event_id(_line(event_id="x" * 128)) != _event_id(_line(event_id="x" * 127))
+    v3 = "6fa459ea-ee8a-3ca4-894e-db77e160355e"
+    assert _event_id(_line(event_id=v3)) not in (v3, mapped)
+
+
+def test_uuid7_event_ids_are_kept_as_they_are() -> None:
+    ours = new_id()
+    assert _event_id(_line(event_id=ours)) == ours
+    assert _event_id(_line(event_id=ours.upper())) == ours
 
 
 def test_lines_outside_the_chosen_period_are_refused() -> None:

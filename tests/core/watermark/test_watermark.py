@@ -16,6 +16,7 @@ from core.watermark import (
     BLOCK_SECONDS,
     Detection,
     WatermarkKey,
+    band_kept,
     detect,
     embed,
     embed_capacity_s,
@@ -137,6 +138,25 @@ def test_other_sample_rates(music: Audio, key: WatermarkKey, rate: int) -> None:
     _found(detect(back, SR, [key]), key, 99)
 
 
+def test_low_sample_rates_are_resampled_and_read_as_far_as_the_band_goes(
+    music: Audio, key: WatermarkKey
+) -> None:
+    """Telephone-quality copies (8 kHz) keep a third of the band: read, never refused."""
+    marked = embed(music[:, : 20 * SR], SR, 4242, key)
+    for rate in (16_000, 8_000):
+        g = math.gcd(rate, SR)
+        low = scipy.signal.resample_poly(marked, rate // g, SR // g, axis=1).astype(np.float32)
+        found = detect(low, rate, [key])
+        if rate == 16_000:
+            _found(found, key, 4242)
+        else:
+            assert found is None or found.token == 4242  # never a wrong token
+    assert band_kept(SR) == 1.0 and band_kept(22_050) == 1.0
+    assert 0.7 < band_kept(16_000) < 0.8
+    assert 0.3 < band_kept(8_000) < 0.4
+    assert band_kept(1_500) == 0.0
+
+
 def test_short_and_silent_clips(key: WatermarkKey) -> None:
     tiny = np.full((2, 500), 0.1, np.float32)
     assert np.array_equal(embed(tiny, SR, 1, key), tiny)
@@ -156,7 +176,7 @@ def test_bad_input_is_refused_clearly(music: Audio, key: WatermarkKey) -> None:
     with pytest.raises(ValueError, match="64-bit"):
         embed(music[:, :SR], SR, -5, key)
     with pytest.raises(ValueError, match="sample rate"):
-        detect(music[:, :SR], 8000, [key])
+        detect(music[:, :SR], 1_500, [key])  # below 1.7 kHz no band of the mark is left
 
 
 def test_key_hides_its_secret() -> None:
