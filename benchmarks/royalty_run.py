@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import asyncpg
+from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -107,7 +108,7 @@ def named(table: str, records: Iterable[Mapping[str, Any]]) -> Rows:
     return Rows(table, columns, [tuple(record[name] for name in columns) for record in records])
 
 
-def completed(rows: Rows) -> Rows:
+def completed(rows: Rows, schema: MetaData = metadata) -> Rows:
     """``rows`` with a value for every column of the table that the database cannot fill itself.
 
     A column the benchmark does not name gets its server default or next
@@ -116,7 +117,7 @@ def completed(rows: Rows) -> Rows:
     A NOT NULL column with none of these stops the load before anything is
     written, naming it: the benchmark must learn what to put there.
     """
-    table = metadata.tables[rows.table]
+    table = schema.tables[rows.table]
     unknown = set(rows.columns) - set(table.columns.keys())
     if unknown:
         raise SystemExit(f"royalty_run: {rows.table} has no column {', '.join(sorted(unknown))}")
