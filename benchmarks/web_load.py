@@ -27,7 +27,7 @@ clip bytes. On a 2-core machine the client, the server and everything else
 share the cores; ``server_cpu_s``/``client_cpu_s`` say who used them.
 
 Usage: ``.venv/bin/python benchmarks/web_load.py [--quick | --smoke] [--processes N] [--client wrk|aiohttp]``
-(``--quick``: 3 s per phase; ``--smoke``: 0.5 s per phase over two 5-s clips).
+(``--quick``: 3 s per phase; ``--smoke``: 1 s per phase over two 5-s clips).
 The last line is a JSON object: ``page_rps``, ``page_p99_ms``, ``clip_mb_per_s``, ``client``
 plus request counts, errors, CPU seconds, targets and ``met``, both rates per
 calibration and the machine (``benchmarks/_machine.py``).
@@ -316,7 +316,7 @@ def _p99(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_run_size(parser, quick="3 s per phase instead of 15", smoke="0.5 s per phase, two 5-s clips")
+    add_run_size(parser, quick="3 s per phase instead of 15", smoke="1 s per phase, two 5-s clips")
     parser.add_argument("--client", choices=("auto", "wrk", "aiohttp"), default="auto",
                         help="load generator (auto: wrk when installed)")
     parser.add_argument("--processes", type=int, default=1, help="server processes (SO_REUSEPORT)")
@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument("--clip-connections", type=int, default=8)
     args = parser.parse_args()
     machine = machine_info()
-    seconds = 0.5 if args.smoke else 3.0 if args.quick else 15.0
+    seconds = 1.0 if args.smoke else 3.0 if args.quick else 15.0  # whole seconds: wrk's -d takes no fraction
     client = args.client
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "aiohttp"
