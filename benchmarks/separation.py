@@ -14,10 +14,10 @@ against the song's true stems when real weights are installed.
 ``compile_s``, the time its first segment took).
 
 Usage: ``.venv/bin/python benchmarks/separation.py [--quick | --smoke]``; ``--quick``
-separates 8 s (two segments) instead of 60 s; ``--smoke`` 1.5 s once, through the random-weight
-architecture cut to 2-s segments (7.8 s released; demucs' own ``--segment`` knob). The last line printed
-is a JSON object: ``device``, ``ours_rtf``, ``demucs_rtf``, ``ratio``, ``max_abs_diff``,
-``sdr_db`` (null without real weights), plus ``audio_s``, ``batch_size``,
+separates 8 s (two segments) instead of 60 s; ``--smoke`` 1.5 s once on one thread, through the
+random-weight architecture cut to 2-s segments (7.8 s released; demucs' own ``--segment`` knob).
+The last line printed is a JSON object: ``device``, ``ours_rtf``, ``demucs_rtf``, ``ratio``,
+``max_abs_diff``, ``sdr_db`` (null without real weights), plus ``audio_s``, ``batch_size``,
 ``workers``, ``precision``, ``weights``, ``threads``, both real-time factors per
 calibration (null on a GPU) and the machine (``benchmarks/_machine.py``).
 """
@@ -53,7 +53,7 @@ SMOKE_SEGMENT_S = Fraction(2)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_run_size(parser, quick="8 s of audio instead of 60 s",
-                 smoke="1.5 s of audio, 2-s segments, one run each")
+                 smoke="1.5 s of audio, 2-s segments, one thread, one run each")
     parser.add_argument("--seconds", type=float, help="audio length (overrides --quick)")
     parser.add_argument("--model", default="htdemucs")
     parser.add_argument("--models-dir", type=Path, help="default: the settings' models_dir")
@@ -74,7 +74,7 @@ def main() -> None:
     seconds = args.seconds or (1.5 if args.smoke else 8.0 if args.quick else 60.0)
     repeats = args.repeats or (1 if args.smoke else 2)
     device = torch.device(args.device)
-    threads = os.cpu_count() or 1
+    threads = 1 if args.smoke else os.cpu_count() or 1  # one: a busy machine stalls a 2-thread pool
     torch.set_num_threads(threads)  # demucs gets every core too
 
     model, weights = _model(args.model, args.models_dir or RefrainSettings().models_dir)
