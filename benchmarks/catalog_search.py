@@ -8,18 +8,18 @@ subset of the same queries side by side, through a plain
 ``rapidfuzz.process.extract`` scan over every name, and reports latency
 percentiles plus how often the intended song came back.
 
-Usage: ``.venv/bin/python benchmarks/catalog_search.py [--quick]``. The last
+Usage: ``.venv/bin/python benchmarks/catalog_search.py [--quick | --smoke]``
+(``--quick``: 20,000 recordings; ``--smoke``: 2,000). The last
 line printed is a JSON object: ``n``, ``index_p50_ms``, ``index_p99_ms``,
 ``index_max_ms``, ``scan_p50_ms``, ``scan_p99_ms``, ``speedup_p50``,
 ``target_ms`` and ``met`` (index wall-clock p99 within the target), plus CPU-time
-percentiles, ``met_cpu`` and the load average: on a shared machine wall time
-includes waiting for a core, CPU time does not.
+percentiles, ``met_cpu`` and the machine (``benchmarks/_machine.py``): on a
+shared machine wall time includes waiting for a core, CPU time does not.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._machine import add_run_size, emit, machine_info
 from core.catalog.search import CatalogIndex
 from core.catalog.text import normalise
 from core.model import Recording
@@ -181,15 +182,16 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="20k recordings, fewer queries")
+    add_run_size(parser, quick="20k recordings, fewer queries", smoke="2,000 recordings, 40 queries")
     parser.add_argument("-n", type=int, default=None, help="catalog size")
     parser.add_argument("--queries", type=int, default=None)
     parser.add_argument("--scan-queries", type=int, default=None)
     parser.add_argument("--limit", type=int, default=10)
     args = parser.parse_args()
-    n = args.n or (20_000 if args.quick else 100_000)
-    n_queries = args.queries or (300 if args.quick else 1_000)
-    n_scan = args.scan_queries or (40 if args.quick else 200)
+    machine = machine_info()
+    n = args.n or (2_000 if args.smoke else 20_000 if args.quick else 100_000)
+    n_queries = args.queries or (40 if args.smoke else 300 if args.quick else 1_000)
+    n_scan = args.scan_queries or (10 if args.smoke else 40 if args.quick else 200)
 
     rng = random.Random(SEED)
     recordings = synthetic_catalog(n, rng)
@@ -288,9 +290,8 @@ def main() -> None:
         "target_ms": TARGET_MS,
         "met": index_summary["p99"] <= TARGET_MS,
         "met_cpu": cpu_summary["p99"] <= TARGET_MS,
-        "loadavg_1m": round(os.getloadavg()[0], 2),
     }
-    print(json.dumps(result))
+    emit(result, machine)
 
 
 if __name__ == "__main__":

@@ -10,15 +10,16 @@ postgres@127.0.0.1:5432/test), dropped afterwards.
 
 Targets (issue #6): ≥ 10,000 events/s on SQLite, ≥ 20,000 events/s on PostgreSQL.
 
-Run: .venv/bin/python benchmarks/plays_ingest.py [--quick] [--events N]
-Last line: {"sqlite_events_per_s": …, "postgres_events_per_s": …}
+Run: .venv/bin/python benchmarks/plays_ingest.py [--quick | --smoke] [--events N]
+(``--smoke``: 1,000 events in batches of 250.)
+Last line: {"sqlite_events_per_s": …, "postgres_events_per_s": …} (null when the server is down),
+both rates per calibration and the machine (benchmarks/_machine.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import secrets
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from benchmarks._machine import add_run_size, emit, machine_info
 from core.catalog.demo import demo_catalog
 from core.ids import new_id, uuid7
 from core.model import (
@@ -137,11 +139,14 @@ async def measure(url: str, events_count: int, batch: int) -> float:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="20k events per backend (< 1 min)")
+    add_run_size(parser, quick="20k events per backend (< 1 min)",
+                 smoke="1,000 events per backend in batches of 250")
     parser.add_argument("--events", type=int, default=None)
-    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--batch", type=int, default=None, help="default 5,000")
     args = parser.parse_args()
-    count = args.events or (20_000 if args.quick else 200_000)
+    machine = machine_info()
+    count = args.events or (1_000 if args.smoke else 20_000 if args.quick else 200_000)
+    args.batch = args.batch or (250 if args.smoke else 5_000)
     result: dict[str, float | None] = {}
     with tempfile.TemporaryDirectory() as workdir:
         rate = await measure(f"sqlite+aiosqlite:///{Path(workdir) / 'plays.db'}", count, args.batch)
@@ -154,7 +159,7 @@ async def main() -> None:
             rate = await measure(url, count, args.batch)
             print(f"PostgreSQL: {count} events, {rate:,.0f} events/s", file=sys.stderr)
             result["postgres_events_per_s"] = round(rate)
-    print(json.dumps(result))
+    emit(result, machine, speeds=("sqlite_events_per_s", "postgres_events_per_s"))
 
 
 if __name__ == "__main__":

@@ -6,15 +6,16 @@ waits for its acknowledgement (QUEUED or a refusal), then let the queue run
 with a stand-in job that only records what ran, and check that nothing was
 lost, nothing ran twice, and the first round served every user once.
 
-Run: .venv/bin/python benchmarks/queue_load.py [--quick]
-Last line: {"embedded": {"p99_ack_s": …, "lost": 0, "duplicates": 0, …}, "arq": {…}}
+Run: .venv/bin/python benchmarks/queue_load.py [--quick | --smoke]
+(``--quick``: 40 users, ``--smoke``: 5 users, 5 submissions each.)
+Last line: {"embedded": {"p99_ack_s": …, "lost": 0, "duplicates": 0, …}, "arq": {…}} and the machine
+(benchmarks/_machine.py); "arq" is {"skipped": …} when Redis is down.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -24,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._machine import add_run_size, emit, machine_info
 from bots.console import ConsoleSession
 from config import RefrainSettings
 from core.catalog.demo import demo_catalog
@@ -150,10 +152,9 @@ def summary(
     return out
 
 
-async def main_async(quick: bool) -> dict[str, Any]:
+async def main_async(users: int, per_user: int) -> dict[str, Any]:
     from tests.support.services import REDIS_HOST, REDIS_PORT, _reachable
 
-    users, per_user = (40, 5) if quick else (200, 5)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         result: dict[str, Any] = {"embedded": await embedded_run(workdir, users, per_user)}
@@ -169,9 +170,11 @@ async def main_async(quick: bool) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 submissions instead of 1,000")
+    add_run_size(parser, quick="200 submissions instead of 1,000", smoke="25 submissions from 5 users")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main_async(args.quick))))
+    machine = machine_info()
+    users = 5 if args.smoke else 40 if args.quick else 200
+    emit(asyncio.run(main_async(users, per_user=5)), machine)
 
 
 if __name__ == "__main__":

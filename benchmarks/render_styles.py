@@ -5,9 +5,11 @@ mastering + encode) on one core, so the style step alone should stay near
 0.5 s per 30 s of audio. The song's analysis is done once, as the pipeline
 does, and reported on its own (``analysis_s``).
 
-Usage: ``.venv/bin/python benchmarks/render_styles.py [--quick]``; the last
-line printed is a JSON object with ``per_style_rtf``, ``median_rtf`` and
-``min_rtf`` (real-time factor = clip seconds / wall seconds).
+Usage: ``.venv/bin/python benchmarks/render_styles.py [--quick | --smoke]``
+(``--smoke``: a 4-s section of an 8-s song, one timing); the last line
+printed is a JSON object with ``per_style_rtf``, ``median_rtf`` and
+``min_rtf`` (real-time factor = clip seconds / wall seconds), the two
+factors per calibration and the machine (``benchmarks/_machine.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -35,6 +36,7 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._machine import add_run_size, emit, machine_info  # noqa: E402
 from core.audio.analysis import SAMPLE_RATE, analyse, choose_section  # noqa: E402
 from core.audio.styles import STYLE_RECIPES, render_style, source_seconds  # noqa: E402
 from tests.support.stems import A_MINOR, song  # noqa: E402
@@ -50,12 +52,15 @@ def _limit_pools() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one timing per style")
-    parser.add_argument("--seconds", type=float, default=30.0, help="clip length")
-    parser.add_argument("--song-seconds", type=float, default=40.0)
+    add_run_size(parser, quick="one timing per style", smoke="a 4-s clip of an 8-s song, one timing")
+    parser.add_argument("--seconds", type=float, default=None, help="clip length (default 30)")
+    parser.add_argument("--song-seconds", type=float, default=None, help="song length (default 40)")
     args = parser.parse_args()
     _limit_pools()
-    repeats = 1 if args.quick else 3
+    machine = machine_info()
+    repeats = 1 if args.quick or args.smoke else 3
+    args.seconds = args.seconds or (4.0 if args.smoke else 30.0)
+    args.song_seconds = args.song_seconds or (8.0 if args.smoke else 40.0)
 
     stems = song(112.0, args.song_seconds, A_MINOR, seed=11)
     analyse(stems)  # warm-up: imports, FFT plans
@@ -93,7 +98,7 @@ def main() -> None:
         "repeats": repeats,
         "threads": 1,
     }
-    print(json.dumps(result))
+    emit(result, machine, speeds=("median_rtf", "min_rtf"))
 
 
 if __name__ == "__main__":

@@ -1,23 +1,30 @@
 """Royalty allocation run: N qualified plays, 100k clips, 20k parties, in SQL then exact Python.
 
-The world is bulk-loaded before the clock starts (raw ``executemany`` into
+The world is bulk-loaded before the clock starts (``executemany`` into
 the migrated SQLite file, the play indexes rebuilt once at the end; ``COPY``
 into a fresh schema of the test PostgreSQL server with ``--postgres``):
 20,000 parties, 10,000 works and recordings with publishing and master
 shares (10 % with a German MECH override, so territory matters), 50
 voices (one revoked), 100,000 clips of the recordings (covers, remixes,
 voice swaps) and N play events with their qualification rows, spread over
-a month, 200,000 listeners and 8 territories. Then a *fresh process* runs `royalties run` (pro-rata): the
+a month, 200,000 listeners and 8 territories. Rows are built by column
+name and every statement names its columns; a column the benchmark does not
+fill gets the database's default, the model's scalar default or NULL, and a
+NOT NULL column with none of them stops the load at once with its name — so a
+migration that adds a column never shifts values into the wrong one. Then a
+*fresh process* runs `royalties run` (pro-rata): the
 qualification check, the SQL aggregation, the exact allocation, the
 ledger posting and the usage summary — and reports its own wall time and
 peak RSS, so the bulk load does not count.
 
 Targets (issue #6): 10 million plays in ≤ 60 s and ≤ 2 GiB, linear (1M and 10M reported).
 
-Run: .venv/bin/python benchmarks/royalty_run.py [--quick] [--plays N] [--workdir DIR]
+Run: .venv/bin/python benchmarks/royalty_run.py [--quick | --smoke] [--plays N] [--workdir DIR]
      [--postgres [--postgres-plays N]]   (10M needs ~10 GB free in DIR, default the temp dir)
-Last line: {"plays": N, "wall_s": …, "peak_rss_mib": …, "wall_s_1m": …}, plus with --postgres
-"postgres_plays", "postgres_wall_s", "postgres_peak_rss_mib" (null when the server is down).
+``--postgres-plays`` defaults to ``--plays``; ``--smoke`` loads a world 1 % the size with
+1,000 plays on both backends. Last line: {"plays": N, "wall_s": …, "peak_rss_mib": …,
+"wall_s_1m": …}, plus with --postgres "postgres_plays", "postgres_wall_s",
+"postgres_peak_rss_mib" (null when the server is down), and the machine (benchmarks/_machine.py).
 """
 
 from __future__ import annotations
@@ -26,7 +33,6 @@ import argparse
 import asyncio
 import csv
 import io
-import itertools
 import json
 import os
 import random
@@ -37,16 +43,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
+from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._machine import add_run_size, emit, machine_info
 from core.model import LicenseTerms, Transformation
 from core.royalties.allocation import Method
 from core.royalties.periods import Period
@@ -57,100 +66,165 @@ from storage.schema_royalties import ROYALTY_TABLES
 from storage.terms_codec import encode_terms
 
 PERIOD = Period(2026, 10)
-PARTIES, RECORDINGS, CLIPS, VOICES, LISTENERS = 20_000, 10_000, 100_000, 50, 200_000
 TERRITORIES = ("DE", "FR", "US", "GB", "WW", "AT", "JP", "BR")
 POOL = 2_500_000 * 1_000_000  # 2.5 M EUR in micro-units
 T0 = "2026-01-01 00:00:00.000000"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
+@dataclass(frozen=True)
+class World:
+    """How many of each thing the catalog side of the world holds."""
+
+    parties: int
+    recordings: int
+    clips: int
+    voices: int
+    listeners: int
+
+
+FULL = World(parties=20_000, recordings=10_000, clips=100_000, voices=50, listeners=200_000)
+SMOKE = World(parties=200, recordings=100, clips=1_000, voices=5, listeners=1_000)
+
+Row = tuple[Any, ...]
+
+
+class Rows(NamedTuple):
+    """Rows of one table, each value under the column of the same position in ``columns``."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: Iterable[Row]
+
+
 def _time(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-Rows = list[tuple[Any, ...]]
+def named(table: str, records: Iterable[Mapping[str, Any]]) -> Rows:
+    """Rows from dicts of column name → value (every dict with the same names)."""
+    records = list(records)
+    columns = tuple(records[0]) if records else ()
+    return Rows(table, columns, [tuple(record[name] for name in columns) for record in records])
 
 
-def _insert(db: sqlite3.Connection, table: str, rows: Iterator[tuple[Any, ...]] | Rows,
-            columns: tuple[str, ...] | None = None) -> None:
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return
-    names = ", ".join(columns or _columns(table))
-    db.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(first))})",
-                   itertools.chain([first], rows))
+def completed(rows: Rows, schema: MetaData = metadata) -> Rows:
+    """``rows`` with a value for every column of the table that the database cannot fill itself.
+
+    A column the benchmark does not name gets its server default or next
+    autoincrement value (the database fills it), its model's scalar default
+    (added here) or, when nullable, NULL.
+    A NOT NULL column with none of these stops the load before anything is
+    written, naming it: the benchmark must learn what to put there.
+    """
+    table = schema.tables[rows.table]
+    unknown = set(rows.columns) - set(table.columns.keys())
+    if unknown:
+        raise SystemExit(f"royalty_run: {rows.table} has no column {', '.join(sorted(unknown))}")
+    names: list[str] = []
+    values: list[Any] = []
+    for column in table.columns:
+        if (column.name in rows.columns or column.server_default is not None
+                or column is table.autoincrement_column):
+            continue
+        if column.default is not None and column.default.is_scalar:
+            names.append(column.name)
+            values.append(column.default.arg)  # type: ignore[attr-defined]
+        elif not column.nullable:
+            raise SystemExit(f"royalty_run: {rows.table}.{column.name} is NOT NULL and has no default: "
+                             "the benchmark's rows must fill it")
+    if not names:
+        return rows
+    extra = tuple(values)
+    return Rows(rows.table, rows.columns + tuple(names), (row + extra for row in rows.rows))
 
 
-def _columns(table: str) -> tuple[str, ...]:
-    """The model's column order (a migrated table may have later columns at its end)."""
-    return tuple(column.name for column in metadata.tables[table].columns)
-
-
-SHARE_COLUMNS = ("subject_kind", "subject_id", "party_id", "right", "numerator", "denominator",
-                 "territory", "valid_from", "valid_to")
-
-
-def catalog_rows() -> list[tuple[str, tuple[str, ...] | None, Rows]]:
-    """(table, columns or None for all in order, rows), parents first."""
+def catalog_rows(world: World) -> list[Rows]:
+    """Every catalog-side table's rows, parents first."""
     kinds = ("SONGWRITER", "PUBLISHER", "LABEL", "ARTIST", "VOICE_OWNER")
-    out: list[tuple[str, tuple[str, ...] | None, Rows]] = []
-    out.append(("party", None, [(f"p{i}", f"Party {i}", kinds[i % 5], None, "EUR", 0)
-                                for i in range(PARTIES)]))
-    out.append(("work", None, [(f"w{i}", f"Work {i}", f"T-{i:09d}-0") for i in range(RECORDINGS)]))
-    out.append(("recording", None, [(f"r{i}", f"w{i}", f"Song {i}", f"Artist {i % 2000}",
-                                     f"QZBM{i:08d}", 180.0, None, "{}", "[]")
-                                    for i in range(RECORDINGS)]))
-    shares = []
-    for i in range(RECORDINGS):
-        writer, publisher = f"p{(5 * i) % PARTIES}", f"p{(5 * i + 1) % PARTIES}"
-        label, artist = f"p{(5 * i + 2) % PARTIES}", f"p{(5 * i + 3) % PARTIES}"
-        shares += [
-            ("WORK", f"w{i}", writer, "PERF", 1, 2, "WW", None, None),
-            ("WORK", f"w{i}", publisher, "PERF", 1, 2, "WW", None, None),
-            ("WORK", f"w{i}", publisher, "MECH", 1, 1, "WW", None, None),
-            ("RECORDING", f"r{i}", label, "MASTER", 7, 10, "WW", None, None),
-            ("RECORDING", f"r{i}", artist, "MASTER", 3, 10, "WW", None, None),
-        ]
-        if i % 10 == 0:  # a German sub-publisher collects MECH in DE
-            shares.append(("WORK", f"w{i}", f"p{(5 * i + 6) % PARTIES}", "MECH", 1, 1, "DE",
-                           None, None))
-    for v in range(VOICES):
-        shares.append(("VOICE_MODEL", f"v{v}", f"p{(5 * v + 4) % PARTIES}", "LIKENESS", 1, 1, "WW",
-                       None, None))
-    out.append(("share", SHARE_COLUMNS, shares))
-    out.append(("voice_model", None, [(f"v{v}", f"Voice {v}", f"p{(5 * v + 4) % PARTIES}", "ab" * 32,
-                                 "covers", "2025-01-01",
-                                 "2026-10-15 00:00:00.000000" if v == 0 else None)
-                                      for v in range(VOICES)]))
+    out = [
+        named("party", ({"id": f"p{i}", "name": f"Party {i}", "kind": kinds[i % 5], "ipi": None,
+                         "payout_currency": "EUR", "independent": 0} for i in range(world.parties))),
+        named("work", ({"id": f"w{i}", "title": f"Work {i}", "iswc": f"T-{i:09d}-0"}
+                       for i in range(world.recordings))),
+        named("recording", ({"id": f"r{i}", "work_id": f"w{i}", "title": f"Song {i}",
+                             "artist": f"Artist {i % 2000}", "isrc": f"QZBM{i:08d}", "duration_s": 180.0,
+                             "audio_sha256": None, "stems": "{}", "aliases": "[]"}
+                            for i in range(world.recordings))),
+        named("share", _shares(world)),
+        named("voice_model", ({"id": f"v{v}", "name": f"Voice {v}",
+                               "owner_party_id": f"p{(5 * v + 4) % world.parties}",
+                               "consent_document_sha256": "ab" * 32, "consent_scope": "covers",
+                               "consent_signed_on": "2025-01-01",
+                               "revoked_at": "2026-10-15 00:00:00.000000" if v == 0 else None}
+                              for v in range(world.voices))),
+    ]
     terms = LicenseTerms(
         transformations=frozenset(Transformation),
         bucket_templates={t: dict(DEFAULT_BUCKETS_V1[t]) for t in Transformation},
     )
     document = json.dumps(encode_terms(terms))
-    out.append(("license_version", None, [(f"l{i}", 1, f"r{i}", document, T0, None)
-                                          for i in range(RECORDINGS)]))
-    out.append(("app_user", None, [("u0", "console", "bench", "Bench", "free", None, None, None, T0)]))
+    out.append(named("license_version", ({"id": f"l{i}", "version": 1, "recording_id": f"r{i}",
+                                          "terms": document, "created_at": T0, "revoked_at": None}
+                                         for i in range(world.recordings))))
+    out.append(named("app_user", [{"id": "u0", "platform": "console", "platform_user_id": "bench",
+                                   "display_name": "Bench", "tier": "free", "created_at": T0}]))
     kinds_t = ("COVER", "COVER", "REMIX", "VOICE_SWAP")
-    requests, clips = [], []
-    for c in range(CLIPS):
-        rec = c % RECORDINGS
+    requests: list[dict[str, Any]] = []
+    clips: list[dict[str, Any]] = []
+    for c in range(world.clips):
+        rec = c % world.recordings
         kind = kinds_t[c % 4]
-        voice = f"v{c % VOICES}" if kind == "VOICE_SWAP" else None
+        voice = f"v{c % world.voices}" if kind == "VOICE_SWAP" else None
         rid = f"req{c}"
-        requests.append((rid, f"{c:08x}", f"bench:{c}", "u0", "bench", None, kind, f"r{rec}", "lofi",
-                         voice, 20, f"l{rec}", 1, "WW", "DELIVERED", 100, "", None, 0, f"c{c}", T0, T0))
-        clips.append((f"c{c}", rid, f"r{rec}", kind, "lofi", voice, f"l{rec}", 1, "u0", "ab" * 32,
-                      25.0, None, T0))
-    out.append(("render_request", None, requests))
-    out.append(("clip", None, clips))
+        same = {"recording_id": f"r{rec}", "transformation": kind, "style": "lofi",
+                "voice_model_id": voice, "license_id": f"l{rec}", "license_version": 1, "created_at": T0}
+        requests.append(same | {
+            "id": rid, "short_id": f"{c:08x}", "idempotency_key": f"bench:{c}", "user_id": "u0",
+            "scope_id": "bench", "channel_id": None, "seconds": 20, "territory": "WW",
+            "state": "DELIVERED", "progress": 100, "stage": "", "error": None, "variation": 0,
+            "clip_id": f"c{c}", "updated_at": T0,
+        })
+        clips.append(same | {"id": f"c{c}", "request_id": rid, "requester_id": "u0",
+                             "audio_sha256": "ab" * 32, "duration_s": 25.0, "watermark_token": None})
+    out.append(named("render_request", requests))
+    out.append(named("clip", clips))
     return out
 
 
-def play_rows(count: int, seed: int) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
-    """(play_event row, play_qualification row) pairs, deterministic."""
+def _shares(world: World) -> Iterator[dict[str, Any]]:
+    def share(kind: str, subject: str, party: int, right: str, numerator: int, denominator: int,
+              territory: str = "WW") -> dict[str, Any]:
+        return {"subject_kind": kind, "subject_id": subject, "party_id": f"p{party % world.parties}",
+                "right": right, "numerator": numerator, "denominator": denominator,
+                "territory": territory, "valid_from": None, "valid_to": None}
+
+    for i in range(world.recordings):
+        writer, publisher, label, artist = 5 * i, 5 * i + 1, 5 * i + 2, 5 * i + 3
+        yield share("WORK", f"w{i}", writer, "PERF", 1, 2)
+        yield share("WORK", f"w{i}", publisher, "PERF", 1, 2)
+        yield share("WORK", f"w{i}", publisher, "MECH", 1, 1)
+        yield share("RECORDING", f"r{i}", label, "MASTER", 7, 10)
+        yield share("RECORDING", f"r{i}", artist, "MASTER", 3, 10)
+        if i % 10 == 0:  # a German sub-publisher collects MECH in DE
+            yield share("WORK", f"w{i}", 5 * i + 6, "MECH", 1, 1, "DE")
+    for v in range(world.voices):
+        yield share("VOICE_MODEL", f"v{v}", 5 * v + 4, "LIKENESS", 1, 1)
+
+
+# Ten million plays are built as tuples (dicts would double the load time): each tuple
+# below lists its values in the order of these names, which the INSERT/COPY then names.
+PLAY_EVENT_COLUMNS = ("event_id", "clip_id", "delivery_id", "usage", "listener_key", "platform", "origin",
+                      "ms_played", "territory", "played_at", "received_at", "period", "play_hour")
+PLAY_QUALIFICATION_COLUMNS = ("event_id", "period", "qualified", "reason", "rules_version", "decided_at",
+                              "clip_id", "listener_key", "usage", "active", "territory", "played_at",
+                              "play_day", "played_period")
+
+
+def play_rows(count: int, seed: int, world: World) -> Iterator[tuple[Row, Row]]:
+    """(play_event row, play_qualification row) pairs, deterministic, in the columns above."""
     rnd = random.Random(seed)
-    listeners = [f"{rnd.getrandbits(256):064x}" for _ in range(LISTENERS)]
+    listeners = [f"{rnd.getrandbits(256):064x}" for _ in range(world.listeners)]
     origins = ("COMMAND", "SEARCH", "SHARED_LINK", "INLINE", "BUTTON")
     start = PERIOD.start
     period = str(PERIOD)
@@ -158,8 +232,8 @@ def play_rows(count: int, seed: int) -> Iterator[tuple[tuple[Any, ...], tuple[An
     for i in range(count):
         second = rnd.randrange(31 * 86_400)
         at = _time(start + timedelta(seconds=second))
-        clip = f"c{int(rnd.paretovariate(1.2) * 7) % CLIPS}"
-        listener = listeners[rnd.randrange(LISTENERS)]
+        clip = f"c{int(rnd.paretovariate(1.2) * 7) % world.clips}"
+        listener = listeners[rnd.randrange(world.listeners)]
         usage = "STREAM" if i % 3 else "DELIVERY"
         origin = origins[i % 5]
         territory = TERRITORIES[i % 8]
@@ -173,10 +247,37 @@ def play_rows(count: int, seed: int) -> Iterator[tuple[tuple[Any, ...], tuple[An
         )
 
 
+def play_batches(plays: int, world: World, size: int = 100_000) -> Iterator[tuple[Rows, Rows]]:
+    batch_e: list[Row] = []
+    batch_q: list[Row] = []
+    for event, qualification in play_rows(plays, seed=2, world=world):
+        batch_e.append(event)
+        batch_q.append(qualification)
+        if len(batch_e) >= size:
+            yield _play_rows(batch_e, batch_q)
+            batch_e, batch_q = [], []
+    if batch_e:
+        yield _play_rows(batch_e, batch_q)
+
+
+def _play_rows(events: list[Row], qualifications: list[Row]) -> tuple[Rows, Rows]:
+    return (Rows("play_event", PLAY_EVENT_COLUMNS, events),
+            Rows("play_qualification", PLAY_QUALIFICATION_COLUMNS, qualifications))
+
+
+def world_rows(plays: int, world: World) -> Iterator[Rows]:
+    """Everything to load, parents first, each table's rows completed (see ``completed``)."""
+    for rows in catalog_rows(world):
+        yield completed(rows)
+    for events, qualifications in play_batches(plays, world):
+        yield completed(events)
+        yield completed(qualifications)
+
+
 PLAY_TABLES = tuple(t for t in ROYALTY_TABLES if t.startswith("play_"))  # events, decisions
 
 
-def load(path: Path, plays: int) -> float:
+def load(path: Path, plays: int, world: World) -> float:
     """Bulk-load the world into a migrated SQLite file; the play indexes are rebuilt at the end.
 
     Building an index once over sorted data is many times faster than growing
@@ -193,11 +294,10 @@ def load(path: Path, plays: int) -> float:
     db.execute("BEGIN")
     for statement in indexes:
         db.execute(f"DROP INDEX {statement.split()[2]}")
-    for table, columns, rows in catalog_rows():
-        _insert(db, table, rows, columns)
-    for events, qualifications in play_batches(plays):
-        _insert(db, "play_event", events)
-        _insert(db, "play_qualification", qualifications)
+    for rows in world_rows(plays, world):
+        names = ", ".join(f'"{name}"' for name in rows.columns)
+        db.executemany(f'INSERT INTO "{rows.table}" ({names}) VALUES ({", ".join("?" * len(rows.columns))})',
+                       rows.rows)
     for statement in indexes:
         db.execute(statement)
     db.execute("COMMIT")
@@ -206,38 +306,18 @@ def load(path: Path, plays: int) -> float:
     return time.perf_counter() - started
 
 
-def play_batches(plays: int, size: int = 100_000) -> Iterator[tuple[Rows, Rows]]:
-    batch_e: Rows = []
-    batch_q: Rows = []
-    for event, qualification in play_rows(plays, seed=2):
-        batch_e.append(event)
-        batch_q.append(qualification)
-        if len(batch_e) >= size:
-            yield batch_e, batch_q
-            batch_e, batch_q = [], []
-    if batch_e:
-        yield batch_e, batch_q
-
-
-async def load_postgres(url: str, plays: int) -> float:
+async def load_postgres(url: str, plays: int, world: World) -> float:
     """The same world through COPY into a migrated PostgreSQL schema (then ANALYZE)."""
     await upgrade(url)
     started = time.perf_counter()
     connection = await asyncpg.connect(_plain_dsn(url), server_settings=_server_settings(url))
     try:
-        async def copy(table: str, columns: tuple[str, ...] | None, rows: Rows) -> None:
+        for rows in world_rows(plays, world):
             buffer = io.StringIO()
             csv.writer(buffer).writerows(  # NULL is spelled \\N: an empty field is ''
-                tuple(r"\N" if value is None else value for value in row) for row in rows)
-            buffer.seek(0)
-            await connection.copy_to_table(table, source=io.BytesIO(buffer.getvalue().encode()),
-                                           columns=list(columns or _columns(table)), format="csv", null=r"\N")
-
-        for table, columns, rows in catalog_rows():
-            await copy(table, columns, rows)
-        for events, qualifications in play_batches(plays):
-            await copy("play_event", None, events)
-            await copy("play_qualification", None, qualifications)
+                tuple(r"\N" if value is None else value for value in row) for row in rows.rows)
+            await connection.copy_to_table(rows.table, source=io.BytesIO(buffer.getvalue().encode()),
+                                           columns=list(rows.columns), format="csv", null=r"\N")
         await connection.execute("ANALYZE")
     finally:
         await connection.close()
@@ -298,9 +378,9 @@ def _run_child(url: str) -> dict[str, Any]:
     return result
 
 
-def measure(plays: int, workdir: Path) -> dict[str, Any]:
+def measure(plays: int, workdir: Path, world: World) -> dict[str, Any]:
     path = workdir / f"royalties-{plays}.db"
-    loaded = load(path, plays)
+    loaded = load(path, plays, world)
     print(f"SQLite: loaded {plays:,} plays in {loaded:.1f} s", file=sys.stderr)
     result = _run_child(f"sqlite+aiosqlite:///{path}")
     print(f"SQLite: {plays:,} plays: {result}", file=sys.stderr)
@@ -308,7 +388,7 @@ def measure(plays: int, workdir: Path) -> dict[str, Any]:
     return result
 
 
-def measure_postgres(plays: int) -> dict[str, Any] | None:
+def measure_postgres(plays: int, world: World) -> dict[str, Any] | None:
     """The same run on the test PostgreSQL server, in a fresh schema dropped afterwards."""
     base = os.environ.get("REFRAIN_TEST_POSTGRES", PG_DEFAULT)
     schema = f"refrain_bench_{secrets.token_hex(4)}"
@@ -330,7 +410,7 @@ def measure_postgres(plays: int) -> dict[str, Any] | None:
     url = str(make_url(base).set(drivername="postgresql+asyncpg", query={"search_path": schema})
               .render_as_string(False))
     try:
-        loaded = asyncio.run(load_postgres(url, plays))
+        loaded = asyncio.run(load_postgres(url, plays, world))
         print(f"PostgreSQL: loaded {plays:,} plays in {loaded:.1f} s", file=sys.stderr)
         result = _run_child(url)
         print(f"PostgreSQL: {plays:,} plays: {result}", file=sys.stderr)
@@ -341,33 +421,36 @@ def measure_postgres(plays: int) -> dict[str, Any] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100k plays, no 1M point (< 1 min)")
+    add_run_size(parser, quick="100k plays, no 1M point (< 1 min)",
+                 smoke="a world 1 %% the size, 1,000 plays, SQLite and PostgreSQL")
     parser.add_argument("--plays", type=int, default=10_000_000)
     parser.add_argument("--workdir", type=Path, default=None, help="where the test databases go")
     parser.add_argument("--postgres", action="store_true",
                         help="also run on the test PostgreSQL server (REFRAIN_TEST_POSTGRES)")
-    parser.add_argument("--postgres-plays", type=int, default=1_000_000)
+    parser.add_argument("--postgres-plays", type=int, default=None, help="default: --plays")
     parser.add_argument("--run-only", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_only:
         print(json.dumps(asyncio.run(run_once(args.run_only))))
         return
-    plays = 100_000 if args.quick else args.plays
+    machine = machine_info()
+    world = SMOKE if args.smoke else FULL
+    plays = 1_000 if args.smoke else 100_000 if args.quick else args.plays
     with tempfile.TemporaryDirectory(dir=args.workdir) as workdir:
         one_million = None
-        if not args.quick and plays != 1_000_000:
-            one_million = measure(1_000_000, Path(workdir))["wall_s"]
-        result = measure(plays, Path(workdir))
+        if not (args.quick or args.smoke) and plays != 1_000_000:
+            one_million = measure(1_000_000, Path(workdir), world)["wall_s"]
+        result = measure(plays, Path(workdir), world)
         if plays == 1_000_000:
             one_million = result["wall_s"]
     line: dict[str, Any] = {"plays": plays, "wall_s": result["wall_s"],
                             "peak_rss_mib": result["peak_rss_mib"], "wall_s_1m": one_million}
-    if args.postgres:
-        pg_plays = 100_000 if args.quick else args.postgres_plays
-        pg = measure_postgres(pg_plays)
+    if args.postgres or args.smoke:
+        pg_plays = plays if args.quick or args.smoke else args.postgres_plays or plays
+        pg = measure_postgres(pg_plays, world)
         line.update({"postgres_plays": pg_plays, "postgres_wall_s": pg and pg["wall_s"],
                      "postgres_peak_rss_mib": pg and pg["peak_rss_mib"]})
-    print(json.dumps(line))
+    emit(line, machine)
 
 
 if __name__ == "__main__":

@@ -13,21 +13,23 @@ against the song's true stems when real weights are installed.
 ``--compile`` adds a ``torch.compile``d Separator (``compiled_*`` keys and
 ``compile_s``, the time its first segment took).
 
-Usage: ``.venv/bin/python benchmarks/separation.py [--quick]``; ``--quick``
-separates 8 s (two segments) instead of 60 s. The last line printed is a JSON object:
-``device``, ``ours_rtf``, ``demucs_rtf``, ``ratio``, ``max_abs_diff``,
-``sdr_db`` (null without real weights), plus ``audio_s``, ``batch_size``,
-``workers``, ``precision``, ``weights`` and ``threads``.
+Usage: ``.venv/bin/python benchmarks/separation.py [--quick | --smoke]``; ``--quick``
+separates 8 s (two segments) instead of 60 s; ``--smoke`` 1.5 s once on one thread, through the
+random-weight architecture cut to 2-s segments (7.8 s released; demucs' own ``--segment`` knob).
+The last line printed is a JSON object: ``device``, ``ours_rtf``, ``demucs_rtf``, ``ratio``,
+``max_abs_diff``, ``sdr_db`` (null without real weights), plus ``audio_s``, ``batch_size``,
+``workers``, ``precision``, ``weights``, ``threads``, both real-time factors per
+calibration (null on a GPU) and the machine (``benchmarks/_machine.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from collections.abc import Callable
+from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
@@ -38,17 +40,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demucs.apply import apply_model
 
+from benchmarks._machine import add_run_size, emit, machine_info
 from config.settings import RefrainSettings
 from core.audio.separation import ModelWeightsMissing, Separator
 from core.audio.separation.models import AnyModel, load_separation_model, random_htdemucs
 from core.audio.synth import SongSpec, render_song
 
 SEED = 20261128
+SMOKE_SEGMENT_S = Fraction(2)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="8 s of audio instead of 60 s")
+    add_run_size(parser, quick="8 s of audio instead of 60 s",
+                 smoke="1.5 s of audio, 2-s segments, one thread, one run each")
     parser.add_argument("--seconds", type=float, help="audio length (overrides --quick)")
     parser.add_argument("--model", default="htdemucs")
     parser.add_argument("--models-dir", type=Path, help="default: the settings' models_dir")
@@ -62,15 +67,19 @@ def main() -> None:
         default="auto",
         help="our network precision (auto: bfloat16 on CUDA, float32 on CPU)",
     )
-    parser.add_argument("--repeats", type=int, default=2, help="alternating runs; best kept")
+    parser.add_argument("--repeats", type=int, default=None, help="alternating runs; best kept (2)")
     parser.add_argument("--compile", action="store_true", help="also time a torch.compile'd Separator")
     args = parser.parse_args()
-    seconds = args.seconds or (8.0 if args.quick else 60.0)
+    machine = machine_info()
+    seconds = args.seconds or (1.5 if args.smoke else 8.0 if args.quick else 60.0)
+    repeats = args.repeats or (1 if args.smoke else 2)
     device = torch.device(args.device)
-    threads = os.cpu_count() or 1
+    threads = 1 if args.smoke else os.cpu_count() or 1  # one: a busy machine stalls a 2-thread pool
     torch.set_num_threads(threads)  # demucs gets every core too
 
     model, weights = _model(args.model, args.models_dir or RefrainSettings().models_dir)
+    if args.smoke and weights == "random":
+        model.segment = SMOKE_SEGMENT_S  # a quarter of the compute per segment: this checks it runs
     model.to(device)
     precision = None if args.precision == "auto" else getattr(torch, args.precision)
     separator = Separator(
@@ -114,7 +123,7 @@ def main() -> None:
 
     best: dict[str, float] = {}
     outputs: dict[str, np.ndarray] = {}
-    for repeat in range(args.repeats):
+    for repeat in range(repeats):
         for name in runs if repeat % 2 == 0 else reversed(runs):
             took, outputs[name] = _timed(partial(runs[name], mix), device)
             best[name] = min(took, best.get(name, took))
@@ -140,7 +149,6 @@ def main() -> None:
         "precision": str(separator.precision).removeprefix("torch."),
         "weights": weights,
         "threads": threads,
-        "load_avg": round(os.getloadavg()[0], 2),
     }
     if "compiled" in rtf:
         report |= {
@@ -149,7 +157,8 @@ def main() -> None:
             "compiled_max_abs_diff": diff["compiled"],
             "compile_s": None if compile_s is None else round(compile_s, 1),
         }
-    print(json.dumps(report))
+    emit(report, machine, speeds=("ours_rtf", "demucs_rtf"),
+         off_cpu=("ours_rtf", "demucs_rtf") if device.type != "cpu" else ())
 
 
 def _model(name: str, models_dir: Path) -> tuple[AnyModel, str]:

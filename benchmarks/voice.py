@@ -19,8 +19,10 @@ learnt from its own synthetic reference singing. Measured:
   (harvest) against the intended melody (the source's F0, harvest, moved by
   the conversion's transposition), over frames voiced in both.
 
-Usage: ``.venv/bin/python benchmarks/voice.py [--quick]`` (``--quick``: 8 s
-instead of 30 s, one repeat). The last line printed is a JSON object.
+Usage: ``.venv/bin/python benchmarks/voice.py [--quick | --smoke]``
+(``--quick``: 8 s instead of 30 s, one repeat; ``--smoke``: 2 s). The last
+line printed is a JSON object, with both real-time factors per calibration and
+the machine (``benchmarks/_machine.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -44,6 +45,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._machine import add_run_size, emit, machine_info
 from core.audio.synth import SongSpec, render_song
 from core.audio.voice import converter
 from core.audio.voice.analysis import mono, track_f0
@@ -80,9 +82,10 @@ def _timed(run: Callable[[], T], repeats: int) -> tuple[float, T]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="8 s of vocal, one repeat")
+    add_run_size(parser, quick="8 s of vocal, one repeat", smoke="2 s of vocal, one repeat")
     args = parser.parse_args()
-    seconds, repeats = (8.0, 1) if args.quick else (30.0, 2)
+    machine = machine_info()
+    seconds, repeats = (2.0, 1) if args.smoke else (8.0, 1) if args.quick else (30.0, 2)
     cpu = _one_core()
     import torch
 
@@ -117,7 +120,8 @@ def main() -> None:
         "similarity_source": round(similarity(heard, source_embedding), 4),
         "f0_error_cents": round(f0_error_cents(sung, SR, intended), 1),
     }
-    print(json.dumps(result))
+    emit(result, machine, speeds=("world_rtf_1core", "neural_rtf"),
+         off_cpu=("neural_rtf",) if device != "cpu" else ())
 
 
 if __name__ == "__main__":

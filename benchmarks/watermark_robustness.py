@@ -13,11 +13,12 @@ are real-time factors (audio seconds per CPU second of that single-threaded
 worker, ``time.process_time``), which is what one core delivers: wall time on
 a shared, oversubscribed machine would count other processes' turns too.
 
-Usage: ``.venv/bin/python benchmarks/watermark_robustness.py [--quick] [--clips N] [--unmarked N]``
-(full: 100 clips, 1,000 unmarked; ``--quick``: 10 clips, 50 unmarked). The
-last line is a JSON object: ``recovery`` per attack, ``false_positives``,
+Usage: ``.venv/bin/python benchmarks/watermark_robustness.py [--quick | --smoke] [--clips N] [--unmarked N]``
+(full: 100 clips, 1,000 unmarked; ``--quick``: 10 clips, 50 unmarked; ``--smoke``: 1 clip, 1
+unmarked, one worker). The last line is a JSON object: ``recovery`` per attack, ``false_positives``,
 ``clips``, ``snr_db``, ``loudness_change_lu``, ``embed_rtf_1core``,
-``detect_rtf_1core``.
+``detect_rtf_1core``, both real-time factors per calibration and the machine
+(``benchmarks/_machine.py``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -46,6 +46,7 @@ import scipy.signal  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._machine import add_run_size, emit, machine_info  # noqa: E402
 from core.audio.encode import decode_to_float  # noqa: E402
 from core.audio.ffmpeg import run_tool  # noqa: E402
 from core.audio.loudness import integrated_loudness  # noqa: E402
@@ -209,15 +210,17 @@ def run_clip(index: int, unmarked_per_clip: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 clips, 50 unmarked")
-    parser.add_argument("--clips", type=int, help="marked clips (default 100, quick 10)")
-    parser.add_argument("--unmarked", type=int, help="unmarked clips (default 1000, quick 50)")
-    parser.add_argument("--workers", type=int, default=2, help="processes (at most 2 on a shared box)")
+    add_run_size(parser, quick="10 clips, 50 unmarked", smoke="1 clip, 1 unmarked, one worker")
+    parser.add_argument("--clips", type=int, help="marked clips (default 100, quick 10, smoke 1)")
+    parser.add_argument("--unmarked", type=int, help="unmarked clips (default 1000, quick 50, smoke 1)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes (at most 2 on a shared box; default 2, smoke 1)")
     args = parser.parse_args()
-    clips = args.clips or (10 if args.quick else 100)
-    unmarked = args.unmarked or (50 if args.quick else 1000)
+    machine = machine_info()
+    clips = args.clips or (1 if args.smoke else 10 if args.quick else 100)
+    unmarked = args.unmarked or (1 if args.smoke else 50 if args.quick else 1000)
     per_clip = max(1, math.ceil(unmarked / clips))
-    workers = max(1, min(2, args.workers))
+    workers = max(1, min(2, args.workers or (1 if args.smoke else 2)))
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -257,7 +260,7 @@ def main() -> None:
         f"unmarked clips: {sum(r['unmarked'] for r in results)}, wrong-key checks: {2 * len(results)}, "
         f"min SNR {min(r['snr_db'] for r in results):.1f} dB, wall {time.perf_counter() - started:.0f} s"
     )
-    print(json.dumps(summary))
+    emit(summary, machine, speeds=("embed_rtf_1core", "detect_rtf_1core"))
 
 
 if __name__ == "__main__":

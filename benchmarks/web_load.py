@@ -26,9 +26,11 @@ Targets (issue #10): ≥ 2,000 pages/s and ≥ 500 MB/s aggregate for cached
 clip bytes. On a 2-core machine the client, the server and everything else
 share the cores; ``server_cpu_s``/``client_cpu_s`` say who used them.
 
-Usage: ``.venv/bin/python benchmarks/web_load.py [--quick] [--processes N] [--client wrk|aiohttp]``.
+Usage: ``.venv/bin/python benchmarks/web_load.py [--quick | --smoke] [--processes N] [--client wrk|aiohttp]``
+(``--quick``: 3 s per phase; ``--smoke``: 1 s per phase over two 5-s clips).
 The last line is a JSON object: ``page_rps``, ``page_p99_ms``, ``clip_mb_per_s``, ``client``
-plus request counts, errors, CPU seconds, load average, targets and ``met``.
+plus request counts, errors, CPU seconds, targets and ``met``, both rates per
+calibration and the machine (``benchmarks/_machine.py``).
 """
 
 from __future__ import annotations
@@ -56,9 +58,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
+from benchmarks._machine import add_run_size, emit, machine_info
+
 TARGET_PAGE_RPS = 2000.0
 TARGET_CLIP_MB_S = 500.0
 CLIP_SECONDS = (60.0, 61.0, 62.0, 63.0)  # distinct files: distinct blobs
+SMOKE_CLIP_SECONDS = (5.0, 6.0)
 COOKIE = "refrain_lid=benchmark-returning-listener-0001"
 
 
@@ -74,8 +79,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _prepare(folder: Path, port: int) -> tuple[Any, list[str]]:
-    """Settings, and a migrated database with a rights catalog and a few delivered 60-s MP3 clips.
+async def _prepare(folder: Path, port: int, clip_seconds: tuple[float, ...]) -> tuple[Any, list[str]]:
+    """Settings, and a migrated database with a rights catalog and a few delivered MP3 clips.
 
     Built with the test suite's world builders (real storage, real ffmpeg encodings).
     """
@@ -100,7 +105,7 @@ async def _prepare(folder: Path, port: int) -> tuple[Any, list[str]]:
     share_ids = []
     async with open_app(settings, queue=InMemoryQueue()) as app:
         await seed(app.stores)
-        for seconds in CLIP_SECONDS:
+        for seconds in clip_seconds:
             _, delivery = await add_delivered_clip(app, app.clock, folder, fmt=EncodeFormat.MP3,
                                                    seconds=seconds)
             share_ids.append(delivery.share_id)
@@ -311,14 +316,15 @@ def _p99(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 s per phase instead of 15")
+    add_run_size(parser, quick="3 s per phase instead of 15", smoke="1 s per phase, two 5-s clips")
     parser.add_argument("--client", choices=("auto", "wrk", "aiohttp"), default="auto",
                         help="load generator (auto: wrk when installed)")
     parser.add_argument("--processes", type=int, default=1, help="server processes (SO_REUSEPORT)")
     parser.add_argument("--page-connections", type=int, default=32)
     parser.add_argument("--clip-connections", type=int, default=8)
     args = parser.parse_args()
-    seconds = 3.0 if args.quick else 15.0
+    machine = machine_info()
+    seconds = 1.0 if args.smoke else 3.0 if args.quick else 15.0  # whole seconds: wrk's -d takes no fraction
     client = args.client
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "aiohttp"
@@ -327,7 +333,8 @@ def main() -> None:
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="refrain-web-load-") as tmp:
         folder = Path(tmp)
-        settings, share_ids = asyncio.run(_prepare(folder, port))
+        settings, share_ids = asyncio.run(
+            _prepare(folder, port, SMOKE_CLIP_SECONDS if args.smoke else CLIP_SECONDS))
         context = multiprocessing.get_context("spawn")
         servers = []
         for _ in range(max(1, args.processes)):
@@ -372,11 +379,10 @@ def main() -> None:
         "target_page_rps": TARGET_PAGE_RPS,
         "target_clip_mb_per_s": TARGET_CLIP_MB_S,
         "met": result["page_rps"] >= TARGET_PAGE_RPS and result["clip_mb_per_s"] >= TARGET_CLIP_MB_S,
-        "cpus": os.cpu_count(),
-        "loadavg_1m": round(os.getloadavg()[0], 2),
         "quick": args.quick,
+        "smoke": args.smoke,
     })
-    print(json.dumps(result))
+    emit(result, machine, speeds=("page_rps", "clip_mb_per_s"))
 
 
 if __name__ == "__main__":
