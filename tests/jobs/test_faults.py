@@ -100,6 +100,15 @@ class Deployment:
     async def cover(self, name: str, style: str = "lofi", seconds: int = 4) -> str:
         return await self.ask(name, f'cover "{self.song}" style:{style} length:{seconds}')
 
+    async def busy(self, fans: int, *, seconds: int = 4, workers: int = 2) -> None:
+        """``workers`` workers taking jobs, and ``fans`` fans' covers (styles in turn) queued."""
+        for _ in range(workers):
+            self.start_worker()
+        await self.wait_for_workers()
+        styles = ("lofi", "acoustic", "8-bit", "synthwave")
+        for n in range(fans):
+            await self.cover(f"fan{n}", style=styles[n % len(styles)], seconds=seconds)
+
 
 @pytest.fixture
 async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
@@ -262,11 +271,7 @@ async def test_redis_down_30s_during_submits(deployment: Deployment) -> None:
 
 
 async def test_redis_restarted_empty(deployment: Deployment) -> None:
-    deployment.start_worker()
-    deployment.start_worker()
-    await deployment.wait_for_workers()
-    for n in range(8):
-        await deployment.cover(f"fan{n}", style=("lofi", "acoustic", "8-bit", "synthwave")[n % 4])
+    await deployment.busy(8)
     deployment.redis.stop()  # its jobs are gone with it
     deployment.redis.start()
     ended = time.monotonic()
@@ -277,11 +282,7 @@ async def test_redis_restarted_empty(deployment: Deployment) -> None:
 
 
 async def test_database_unreachable_30s_while_jobs_run(deployment: Deployment) -> None:
-    deployment.start_worker()
-    deployment.start_worker()
-    await deployment.wait_for_workers()
-    for n in range(6):
-        await deployment.cover(f"fan{n}", style=("lofi", "acoustic", "8-bit")[n % 3], seconds=6)
+    await deployment.busy(6, seconds=6)
     await wait_running(deployment)
     await deployment.db_proxy.cut()
     cut_at = time.monotonic()
@@ -298,11 +299,7 @@ async def test_database_unreachable_30s_while_jobs_run(deployment: Deployment) -
 
 
 async def test_database_connections_killed(deployment: Deployment) -> None:
-    deployment.start_worker()
-    deployment.start_worker()
-    await deployment.wait_for_workers()
-    for n in range(6):
-        await deployment.cover(f"fan{n}", style=("lofi", "acoustic", "8-bit")[n % 3], seconds=6)
+    await deployment.busy(6, seconds=6)
     await wait_running(deployment)
     dropped = 0
     for _ in range(13):
@@ -359,13 +356,8 @@ async def test_a_render_past_its_time_limit_fails_and_refunds(
 
 
 async def test_a_read_only_blob_store(deployment: Deployment) -> None:
-    deployment.start_worker()
-    deployment.start_worker()
-    await deployment.wait_for_workers()
-    blobs = deployment.settings.blobs_dir
-    with read_only(blobs):
-        for n in range(4):
-            await deployment.cover(f"fan{n}", style=("lofi", "acoustic")[n % 2])
+    with read_only(deployment.settings.blobs_dir):
+        await deployment.busy(4)
         await asyncio.sleep(20)
         interim = await outcomes(deployment)
         assert not any(interim[r].state == "DELIVERED" for r in deployment.granted)

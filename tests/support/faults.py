@@ -231,3 +231,9 @@ def read_only(root: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["chattr", "-i", *map(str, folders)], check=False, capture_output=True)
+
+
+async def broken_handover(request: object) -> object:
+    """Stands in for ``DeliveryService.handover`` when the store fails mid-hand-over."""
+    raise OSError(30, "Read-only file system", "/srv/refrain/var/blobs/ab/cd/abcd")
+

@@ -41,6 +41,7 @@ from tests.fakes.fake_discord import (
     FakeDiscord,
     Recorded,
 )
+from tests.support.faults import broken_handover
 from tests.support.rendering import build_render_world
 
 pytestmark = pytest.mark.slow
@@ -290,10 +291,7 @@ async def test_a_request_from_before_a_restart_is_delivered_to_its_channel(
 async def test_a_fault_while_handing_over_is_plain_words_never_a_traceback(
     fake: FakeDiscord, app: App, bot_runner: BotRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(request: Any) -> Any:
-        raise OSError(30, "Read-only file system", "/srv/refrain/var/blobs/ab/cd/abcd")
-
-    monkeypatch.setattr(app.deliveries, "handover", broken)
+    monkeypatch.setattr(app.deliveries, "handover", broken_handover)
     async with bot_runner(app, FAST):
         payload = await ask(fake)
         final = await fake.wait_for(

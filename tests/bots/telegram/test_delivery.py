@@ -26,6 +26,7 @@ from refrain.app import App, open_app
 from tests.bots.telegram.conftest import run_bot
 from tests.bots.telegram.helpers import Person, accepted
 from tests.fakes.fake_telegram import Call, FakeTelegram, user
+from tests.support.faults import broken_handover
 from tests.support.rendering import RenderWorld, build_render_world
 
 
@@ -266,10 +267,7 @@ async def test_a_clip_finished_while_the_bot_was_down_is_sent_when_it_starts(
 async def test_a_fault_while_handing_over_is_plain_words_never_a_traceback(
     serving: App, render_world: RenderWorld, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(request: Any) -> Any:
-        raise OSError(30, "Read-only file system", "/srv/refrain/var/blobs/ab/cd/abcd")
-
-    monkeypatch.setattr(serving.deliveries, "handover", broken)
+    monkeypatch.setattr(serving.deliveries, "handover", broken_handover)
     finn = Person(fake, 406, "Finn")
     async with run_bot(serving, fake):
         await accepted(finn)
