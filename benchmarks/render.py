@@ -70,7 +70,6 @@ def style_speed(workdir: Path, repeats: int, clip_s: float, song_s: float) -> di
 async def submit_to_file(workdir: Path, requests: int) -> list[float]:
     """Seconds from submit to a delivered (watermarked, encoded) file, one at a time, embedded queue."""
     from config import RefrainSettings
-    from core.model import Origin
     from core.ports import JobEventKind
     from refrain.app import open_app
     from tests.support.rendering import build_render_world, fan
@@ -98,11 +97,10 @@ async def submit_to_file(workdir: Path, requests: int) -> list[float]:
                 assert event.kind is JobEventKind.DELIVERED and event.clip_id, event.message
                 request = await app.stores.requests.get(reply.request_id)
                 assert request is not None
-                # what an adapter does next: the requester's own watermarked Opus copy
-                await app.deliveries.deliver(
-                    event.clip_id, recipient_user_id=request.user_id, platform="console",
-                    chat_id=None, origin=Origin.COMMAND, fmt=EncodeFormat.OPUS,
-                )
+                # what an adapter does next: take the requester's own copy, which the job
+                # marked, encoded and recorded before it charged them
+                delivered = await app.deliveries.handover(request)
+                assert delivered.path.stat().st_size > 0
                 latencies.append(time.perf_counter() - started)
     return latencies
 
