@@ -58,7 +58,7 @@ test: bootstrap chromium
 
 lint: bootstrap
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy core config storage jobs refrain bots web
+	$(VENV)/bin/mypy core engine config storage jobs refrain bots web
 
 services:
 	@bash .ci/services

@@ -31,11 +31,11 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import add_run_size, emit, machine_info  # noqa: E402
-from core.audio.encode import ClipTags, EncodeFormat  # noqa: E402
-from core.audio.io import write_audio  # noqa: E402
-from core.audio.render import render_clip_files  # noqa: E402
-from core.audio.synth import SongSpec, render_song  # noqa: E402
 from core.stylebook import STYLES  # noqa: E402
+from engine.encode import ClipTags, EncodeFormat  # noqa: E402
+from engine.io import write_audio  # noqa: E402
+from engine.render import render_clip_files  # noqa: E402
+from engine.synth import SongSpec, render_song  # noqa: E402
 
 CLIP_S, SONG_S = 30.0, 40.0
 SMOKE_CLIP_S, SMOKE_SONG_S = 4.0, 8.0

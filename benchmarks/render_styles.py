@@ -37,8 +37,8 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import add_run_size, emit, machine_info  # noqa: E402
-from core.audio.analysis import SAMPLE_RATE, analyse, choose_section  # noqa: E402
-from core.audio.styles import STYLE_RECIPES, render_style, source_seconds  # noqa: E402
+from engine.analysis import SAMPLE_RATE, analyse, choose_section  # noqa: E402
+from engine.styles import STYLE_RECIPES, render_style, source_seconds  # noqa: E402
 from tests.support.stems import A_MINOR, song  # noqa: E402
 
 

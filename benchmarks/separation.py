@@ -42,9 +42,9 @@ from demucs.apply import apply_model
 
 from benchmarks._machine import add_run_size, emit, machine_info
 from config.settings import RefrainSettings
-from core.audio.separation import ModelWeightsMissing, Separator
-from core.audio.separation.models import AnyModel, load_separation_model, random_htdemucs
-from core.audio.synth import SongSpec, render_song
+from engine.separation import ModelWeightsMissing, Separator
+from engine.separation.models import AnyModel, load_separation_model, random_htdemucs
+from engine.synth import SongSpec, render_song
 
 SEED = 20261128
 SMOKE_SEGMENT_S = Fraction(2)

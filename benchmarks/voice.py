@@ -7,12 +7,12 @@ learnt from its own synthetic reference singing. Measured:
 * ``world_rtf_1core``: seconds of vocal converted per wall second by the
   ``world`` backend, pinned to one CPU core (best of the repeats);
 * ``neural_rtf``: the same for the ``torchscript`` backend running a small
-  random model of the declared interface (``core.audio.voice.tiny_model``)
+  random model of the declared interface (``engine.voice.tiny_model``)
   on ``device`` (cuda when present, else one CPU core) — plumbing speed, not a
   trained voice;
 * ``similarity_target`` / ``similarity_source``: cosine similarity of the
   converted vocal's MFCC-statistics embedding (mean and std of MFCC 1–19,
-  ``core.audio.voice.metrics``) to Ada's reference and to the source vocal;
+  ``engine.voice.metrics``) to Ada's reference and to the source vocal;
   ``similarity_source_before`` is the source's similarity to Ada before
   conversion;
 * ``f0_error_cents``: median absolute pitch error of the converted vocal
@@ -46,13 +46,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import add_run_size, emit, machine_info
-from core.audio.synth import SongSpec, render_song
-from core.audio.voice import converter
-from core.audio.voice.analysis import mono, track_f0
-from core.audio.voice.demo import demo_profile
-from core.audio.voice.metrics import embedding, f0_error_cents, similarity
-from core.audio.voice.world import WorldConverter
 from core.catalog.demo import ACTIVE_VOICE_ID, demo_catalog
+from engine.synth import SongSpec, render_song
+from engine.voice import converter
+from engine.voice.analysis import mono, track_f0
+from engine.voice.demo import demo_profile
+from engine.voice.metrics import embedding, f0_error_cents, similarity
+from engine.voice.world import WorldConverter
 
 SR = 44_100
 T = TypeVar("T")
@@ -100,7 +100,7 @@ def main() -> None:
     intended = track_f0(mono(vocal), SR, "harvest") * 2.0 ** (report.pitch.semitones / 12.0)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     with tempfile.TemporaryDirectory() as folder:
-        from core.audio.voice.tiny_model import save_tiny_voice
+        from engine.voice.tiny_model import save_tiny_voice
 
         neural = converter("torchscript", model_path=save_tiny_voice(Path(folder) / "tiny.pt"),
                            device=device)

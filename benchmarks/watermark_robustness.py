@@ -47,15 +47,15 @@ import scipy.signal  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import add_run_size, emit, machine_info  # noqa: E402
-from core.audio.encode import decode_to_float  # noqa: E402
-from core.audio.ffmpeg import run_tool  # noqa: E402
-from core.audio.loudness import integrated_loudness  # noqa: E402
-from core.audio.render import render_clip  # noqa: E402
-from core.audio.styles import STYLE_RECIPES  # noqa: E402
-from core.audio.synth import SongSpec, render_song  # noqa: E402
 from core.catalog.demo import demo_catalog  # noqa: E402
-from core.watermark import WatermarkKey, embed  # noqa: E402
-from core.watermark.detector import Q_ACCEPT, Q_STRONG, Z_ACCEPT, Z_WEAK, _accept, _detect  # noqa: E402
+from engine.encode import decode_to_float  # noqa: E402
+from engine.ffmpeg import run_tool  # noqa: E402
+from engine.loudness import integrated_loudness  # noqa: E402
+from engine.render import render_clip  # noqa: E402
+from engine.styles import STYLE_RECIPES  # noqa: E402
+from engine.synth import SongSpec, render_song  # noqa: E402
+from engine.watermark import WatermarkKey, embed  # noqa: E402
+from engine.watermark.detector import Q_ACCEPT, Q_STRONG, Z_ACCEPT, Z_WEAK, _accept, _detect  # noqa: E402
 
 SR = 44_100
 CLIP_S = 30.0

@@ -88,7 +88,7 @@ async def _prepare(folder: Path, port: int, clip_seconds: tuple[float, ...]) -> 
 
     from config import RefrainSettings
     from config.web import WebSettings
-    from core.audio.encode import EncodeFormat
+    from engine.encode import EncodeFormat
     from jobs.memory import InMemoryQueue
     from refrain.app import open_app
     from storage.migrate import upgrade

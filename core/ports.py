@@ -8,12 +8,13 @@ I/O is ``async``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.media import ClipTags, EncodeFormat, MarkedCopy, MarkingKey, Scan
 from core.model import (
     AuditEntry,
     Clip,
@@ -333,7 +334,7 @@ class CachedRender:
 
 
 class RenderCache(Protocol):
-    """Masters already rendered, by render key (see ``core.audio.render_key``)."""
+    """Masters already rendered, by render key (see ``engine.render.render_key``)."""
 
     async def get(self, key: str, at: datetime) -> CachedRender | None:
         """The cached master for ``key`` (marking it used at ``at``), or None."""
@@ -421,6 +422,52 @@ class BlobStore(Protocol):
     async def get_bytes(self, sha256: str) -> bytes: ...
     def path_of(self, sha256: str) -> Path: ...
     async def exists(self, sha256: str) -> bool: ...
+
+
+class DeliveryAudio(Protocol):
+    """The audio engine's part in deliveries and trace (``engine.DeliveryAudioEngine``).
+
+    Its methods are plain and blocking: the delivery service runs them in
+    worker threads, so the event loop never waits on audio.
+    """
+
+    def mark_and_encode(
+        self,
+        master: Path,
+        token: int,
+        key: MarkingKey,
+        fmt: EncodeFormat,
+        target: Path,
+        tags: ClipTags,
+        provenance: Mapping[str, Any],
+        extra: Mapping[str, str],
+    ) -> MarkedCopy:
+        """The master marked with ``token``, encoded, tagged and signed, at ``target``."""
+        ...
+
+    def provenance(
+        self,
+        *,
+        generator_version: str,
+        clip: Clip,
+        recording: Recording | None,
+        work: Work | None,
+        voice: VoiceModel | None,
+        style_name: str,
+        delivery_id: str,
+        created_at: datetime,
+        fmt: EncodeFormat,
+        duration_s: float,
+        share_url: str | None,
+    ) -> dict[str, Any]:
+        """The provenance record (schema ``refrain.provenance/1``) of one delivered copy."""
+        ...
+
+    def with_sha256(self, record: Mapping[str, Any], sha256: str) -> dict[str, Any]: ...
+
+    def scan(self, path: Path, keys: Sequence[MarkingKey]) -> Scan:
+        """The mark in a file under any of ``keys``; raises ``UnreadableAudio``."""
+        ...
 
 
 class JobQueue(Protocol):

@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from core.audio.render import RenderedFile, render_key, render_master_file, render_seed
-from core.audio.voice.errors import VoiceError
 from core.deliveries import DeliveryService, NotDeliverable
 from core.deliveries.service import delivery_format, platform_of
 from core.ids import new_id
@@ -50,6 +48,7 @@ from core.ports import (
     Stores,
     Unclaimable,
 )
+from engine import RenderedFile, VoiceError, render_key, render_master_file, render_seed
 from jobs import metrics
 from jobs.failures import (
     JobFailure,

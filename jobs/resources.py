@@ -16,7 +16,7 @@ from config import RefrainSettings
 from core.clock import SystemClock
 from core.deliveries import DeliveryService, MarkingKey
 from core.ports import BlobStore, Notifier, Stores
-from core.provenance.c2pa_embed import C2paSigner, c2pa_available, load_signer
+from engine import C2paSigner, DeliveryAudioEngine, c2pa_available, load_signer
 from jobs.maintenance import TEMP_AREA
 from jobs.pipeline import RenderJob, RenderSettings
 from jobs.runners import AudioRunner
@@ -43,7 +43,7 @@ def separation_source(settings: RefrainSettings, blobs: BlobStore) -> StemSource
         return MissingModelStems(
             f"no separation weights in {folder}: install them with `refrain models install PATH`"
         )
-    from core.audio.separation import (
+    from engine.separation import (
         SeparationError,
         Separator,
         StemCache,
@@ -97,8 +97,8 @@ def delivery_service(settings: RefrainSettings, stores: Stores, blobs: BlobStore
         listener_secret=settings.listener_key_secret.get_secret_value().encode(),
         public_url=settings.web.public_url,
         work_dir=temp_dir(settings, "deliveries"),
+        audio=DeliveryAudioEngine(c2pa_signer(settings)),
         plays=stores.plays,
-        c2pa_signer=c2pa_signer(settings),
     )
 
 

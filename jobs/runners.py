@@ -16,7 +16,7 @@ from jobs.processes import RenderProcesses
 
 T = TypeVar("T")
 
-PRELOAD = ("core.audio.render", "core.deliveries.marking")
+PRELOAD = ("engine.render", "engine.marking")
 """Imported once by the forkserver, so each render process starts warm."""
 
 

@@ -18,10 +18,10 @@ from typing import Protocol
 
 import numpy as np
 
-from core.audio.io import load_audio, to_stereo_44k
-from core.audio.separation import SeparationError, StemCache, stem_cache_key
 from core.model import Recording
 from core.ports import BlobStore
+from engine.io import load_audio, to_stereo_44k
+from engine.separation import SeparationError, StemCache, stem_cache_key
 from jobs.failures import UserFacingError
 from jobs.stems import ProgressFn
 

@@ -18,6 +18,7 @@ from core.model import SubjectKind, Tier
 from core.ports import Clock, JobQueue, Stores
 from core.requests.recovery import RecoverySweep, SweepSettings
 from core.requests.service import RequestService, latest_declaration
+from engine import DeliveryAudioEngine
 from jobs import arq_queue, metrics
 from jobs.embedded import EmbeddedQueue
 from jobs.events import LocalEventBus
@@ -26,6 +27,7 @@ from jobs.resources import build_render_job, delivery_service, marking_keys
 from jobs.runners import audio_runner
 from storage.blobs import LocalBlobStore
 from storage.database import Database
+from storage.search_postings import TrigramPostings
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,7 @@ async def build_index(stores: Stores) -> tuple[CatalogIndex, set[str]]:
         in_force = latest_declaration(declarations)
         if in_force is not None and not in_force.opted_in:
             hidden.add(recording.id)
-    return CatalogIndex(recordings), hidden
+    return CatalogIndex(recordings, TrigramPostings()), hidden
 
 
 @asynccontextmanager
@@ -196,7 +198,7 @@ async def open_app(
         )
         if run_jobs and own_queue:
             await stack.enter_async_context(_sweeping(settings, stores, queue, clock))
-        tracer = Tracer(stores, None, marking_keys(settings))
+        tracer = Tracer(stores, None, marking_keys(settings), DeliveryAudioEngine())
         yield App(
             settings=settings,
             database=database,
@@ -218,8 +220,8 @@ def voice_conversion_available(settings: RefrainSettings) -> bool:
     """Voice covers are accepted only where the configured backend can run here."""
     if settings.voice.backend != "world":
         return False  # the neural backend needs a model file per voice: not wired in yet
-    from core.audio.voice._pyworld import pyworld
-    from core.audio.voice.errors import VoiceBackendUnavailable
+    from engine import VoiceBackendUnavailable
+    from engine.voice._pyworld import pyworld
 
     try:
         pyworld()

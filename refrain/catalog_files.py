@@ -13,8 +13,6 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
-from core.audio.io import encode_flac_bytes, load_audio
-from core.audio.synth import SongSpec, render_song
 from core.catalog.demo import demo_catalog
 from core.catalog.importer import (
     CatalogFile,
@@ -24,6 +22,7 @@ from core.catalog.importer import (
     parse_catalog_file,
 )
 from core.ports import CatalogBatch
+from engine import SongSpec, encode_flac_bytes, load_audio, render_song
 from refrain.app import App
 from storage.errors import StorageConflict
 

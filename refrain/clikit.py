@@ -20,8 +20,8 @@ class UserError(click.ClickException):
 
 def _friendly(exc: BaseException) -> str | None:
     """User-facing text for the errors we know how to explain."""
-    from core.audio.io import UnsupportedAudio
     from core.catalog import CatalogImportError, InvalidIdentifier, ShareSumError
+    from engine import UnsupportedAudio
     from storage.errors import SchemaOutOfDate, StorageUnavailable
 
     if isinstance(

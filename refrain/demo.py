@@ -18,13 +18,12 @@ from pathlib import Path
 
 from bots.console import ConsoleSession, render_reply
 from config import RefrainSettings
-from core.audio.ffmpeg import run_tool
 from core.catalog.demo import demo_catalog
 from core.deliveries import delivery_problem
 from core.model import WORLDWIDE, RequestState, Transformation
 from core.ports import CatalogBatch
-from core.provenance import write_sidecar
 from core.requests.service import short_id
+from engine import run_tool, write_sidecar
 from jobs.embedded import EmbeddedQueue
 from refrain.app import App, open_app
 from refrain.catalog_files import install_demo_catalog

@@ -16,13 +16,13 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from core.audio.separation import StemIndexEntry
+from engine.separation import StemIndexEntry
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 
 
 class FileStemIndex:
-    """``core.audio.separation.StemIndex`` on files under ``root``."""
+    """``engine.separation.StemIndex`` on files under ``root``."""
 
     def __init__(self, root: Path) -> None:
         self._root = root

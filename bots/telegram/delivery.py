@@ -29,9 +29,9 @@ from telegram import (
 from bots.telegram.chats import PLATFORM, chat_of_scope, redact
 from bots.telegram.parts import Parts
 from bots.telegram.rendering import MAX_CAPTION_CHARS
-from core.audio.encode import EncodeFormat
 from core.commands import MAX_TAKE, CoverCommand, format_command
 from core.deliveries import delivery_problem
+from core.media import EncodeFormat
 from core.model import Delivery, Origin, Transformation, User
 
 log = logging.getLogger(__name__)

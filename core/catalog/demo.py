@@ -36,7 +36,7 @@ ACTIVE_VOICE_ID = "voice-ada-nova"
 SECOND_VOICE_ID = "voice-kai-orin"
 REVOKED_VOICE_ID = "voice-celeste-marlow"
 DEMO_VOICE_IDS = (ACTIVE_VOICE_ID, SECOND_VOICE_ID, REVOKED_VOICE_ID)
-"""The demo voices are synthetic singers made by ``core.audio.synth.voices``: the project
+"""The demo voices are synthetic singers made by ``engine.synth.voices``: the project
 designed them, so the consent is the project's to give."""
 
 

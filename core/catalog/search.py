@@ -2,10 +2,10 @@
 
 A rapidfuzz scan of 100,000 titles takes tens to hundreds of milliseconds,
 too slow for Discord autocomplete and for a bot that resolves every request.
-``CatalogIndex`` keeps a character-trigram inverted index (numpy postings)
-that narrows a query to a few hundred candidate names by IDF-weighted
-trigram overlap, and only those are scored with rapidfuzz. Queries shorter
-than a trigram use a word-prefix map instead.
+``CatalogIndex`` narrows a query to a few hundred candidate names by
+IDF-weighted trigram overlap in a ``CandidateIndex`` (numpy postings:
+``storage.search_postings.TrigramPostings``), and only those are scored
+with rapidfuzz. Queries shorter than a trigram use a word-prefix map instead.
 
 Everything is normalised first (``core.catalog.text.normalise``), so
 accents, case and punctuation never count as differences.
@@ -13,12 +13,10 @@ accents, case and punctuation never count as differences.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from core.catalog.text import normalise, trigrams
@@ -35,12 +33,6 @@ CLEAR_MARGIN = 4.0
 
 ARTIST_THRESHOLD = 80.0
 """Lowest similarity for a typed artist to match a recording's artist."""
-
-_POSTINGS_BUDGET = 60_000
-"""Postings read per query at most (the rarest grams first)."""
-
-_KEEP_RATIO = 0.4
-"""Entries whose raw gram overlap is below this share of the best are not candidates."""
 
 _SHORTLIST = 20
 """Recordings given the full search score after the rough pass."""
@@ -82,7 +74,20 @@ class NotFound:
 
 Resolution = Exact | Ambiguous | NotFound
 
-_IntArray = npt.NDArray[np.int64]
+
+class CandidateIndex(Protocol):
+    """Trigram postings: which entries share the most (rare) trigrams with a query."""
+
+    def add(self, entry_id: int, grams: Sequence[str]) -> None: ...
+    def remove(self, entry_id: int) -> None: ...
+
+    def freeze(self) -> None:
+        """Ready every posting for reading (after a bulk load)."""
+        ...
+
+    def candidates(self, grams: Sequence[str], limit: int) -> list[int]:
+        """Entry ids, best overlap first, at most ``limit``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -105,23 +110,19 @@ class CatalogIndex:
     catalog changes rarely and queries must stay cheap.
     """
 
-    def __init__(self, recordings: Iterable[Recording]) -> None:
+    def __init__(self, recordings: Iterable[Recording], postings: CandidateIndex) -> None:
         self._recordings: dict[str, Recording] = {}
         self._entries: list[_Entry] = []
         self._names: list[str] = []  # entry id → name, for the rough pass
-        self._alive: npt.NDArray[np.bool_] = np.zeros(1024, dtype=bool)
-        self._gram_counts: npt.NDArray[np.float64] = np.ones(1024, dtype=np.float64)
+        self._alive: list[bool] = []
         self._norm: dict[str, tuple[str, str]] = {}  # recording id → (title, artist)
         self._entry_ids: dict[str, list[int]] = {}  # recording id → its entries
         self._by_name: dict[str, set[str]] = {}  # normalised name → recording ids
-        self._postings: dict[str, list[int]] = {}
-        self._arrays: dict[str, _IntArray] = {}  # numpy postings; rebuilt lazily after add()
+        self._postings = postings
         self._prefixes: dict[str, list[int]] = {}
         for recording in recordings:
             self._insert(recording)
-        # Freeze every posting list now so no query pays for the conversion.
-        for gram in self._postings:
-            self._array(gram)
+        self._postings.freeze()  # no query pays for the conversion
 
     def __len__(self) -> int:
         return len(self._recordings)
@@ -142,6 +143,7 @@ class CatalogIndex:
         del self._norm[recording_id]
         for entry_id in self._entry_ids.pop(recording_id, []):
             self._alive[entry_id] = False
+            self._postings.remove(entry_id)
             entry = self._entries[entry_id]
             if entry.is_artist:
                 continue
@@ -168,10 +170,10 @@ class CatalogIndex:
         for position, name in enumerate(names):
             if name.startswith(query):
                 rough[position] = max(rough[position], _prefix_score(query, name))
-        order = np.argsort(-rough, kind="stable")
+        order = sorted(range(len(names)), key=lambda position: -float(rough[position]))
         shortlist: dict[str, None] = {}
         for position in order:
-            shortlist.setdefault(self._entries[entry_ids[int(position)]].recording_id, None)
+            shortlist.setdefault(self._entries[entry_ids[position]].recording_id, None)
             if len(shortlist) >= max(limit * 2, _SHORTLIST):
                 break
         scored = {
@@ -269,59 +271,15 @@ class CatalogIndex:
         return (title, artist, recording_id)
 
     def _candidate_entries(self, query: str) -> list[int]:
-        """Entry ids sharing the most (rare) trigrams with the query, best first.
-
-        Grams are taken rarest first until ``_POSTINGS_BUDGET`` postings are
-        read: in a catalog built from a few hundred common words the frequent
-        grams say little and would cost most of the time. Overlap is weighted
-        by IDF and divided by the square root of the name's gram count, so a
-        short exact title beats a long one that merely contains the query.
-        """
+        """Entry ids sharing the most (rare) trigrams with the query, best first."""
         if len(query) < 3:
             return self._prefix_candidates(query)
-        total = len(self._entries)
-        arrays = sorted(
-            (self._array(gram) for gram in trigrams(query) if gram in self._postings), key=len
-        )
-        chosen: list[_IntArray] = []
-        read = 0
-        for array in arrays:
-            if chosen and read + len(array) > _POSTINGS_BUDGET:
-                break
-            chosen.append(array)
-            read += len(array)
-        if not chosen:
-            return []
-        weights = np.asarray([math.log(1.0 + total / len(array)) for array in chosen])
-        ids = np.concatenate(chosen)
-        per_posting = np.repeat(weights, [len(array) for array in chosen])
-        raw = np.bincount(ids, weights=per_posting, minlength=total)
-        # Keep entries within reach of the best raw overlap before the finer
-        # (length-normalised) ranking, so that ranking runs on a small subset.
-        subset = np.flatnonzero(raw >= raw.max() * _KEEP_RATIO)
-        subset = subset[self._alive[subset]]
-        if len(subset) == 0:
-            return []
-        scores = raw[subset] / np.sqrt(self._gram_counts[subset])
-        take = min(CANDIDATES, len(subset))
-        if take < len(subset):
-            top = np.argpartition(-scores, take - 1)[:take]
-        else:
-            top = np.arange(len(subset))
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [int(entry_id) for entry_id in subset[top]]
+        return self._postings.candidates(sorted(trigrams(query)), CANDIDATES)
 
     def _prefix_candidates(self, query: str) -> list[int]:
         ids = self._prefixes.get(query, [])
         alive = [entry_id for entry_id in ids if self._alive[entry_id]]
         return alive[:_PREFIX_LIMIT]
-
-    def _array(self, gram: str) -> _IntArray:
-        array = self._arrays.get(gram)
-        if array is None:
-            array = np.asarray(self._postings[gram], dtype=np.int64)
-            self._arrays[gram] = array
-        return array
 
     def _insert(self, recording: Recording) -> None:
         self._recordings[recording.id] = recording
@@ -340,19 +298,11 @@ class CatalogIndex:
             entry_id = len(self._entries)
             self._entries.append(_Entry(recording.id, name, is_artist))
             self._names.append(name)
-            if entry_id >= len(self._alive):
-                self._alive = np.concatenate([self._alive, np.zeros_like(self._alive)])
-                self._gram_counts = np.concatenate(
-                    [self._gram_counts, np.ones_like(self._gram_counts)]
-                )
-            self._alive[entry_id] = True
-            self._gram_counts[entry_id] = max(1, len(trigrams(name)))
+            self._alive.append(True)
             entry_ids.append(entry_id)
             if not is_artist:
                 self._by_name.setdefault(name, set()).add(recording.id)
-            for gram in trigrams(name):
-                self._postings.setdefault(gram, []).append(entry_id)
-                self._arrays.pop(gram, None)
+            self._postings.add(entry_id, sorted(trigrams(name)))
             for prefix in _word_prefixes(name):
                 self._prefixes.setdefault(prefix, []).append(entry_id)
         self._entry_ids[recording.id] = entry_ids

@@ -2,7 +2,6 @@
 
 from core.deliveries.availability import withdrawn_reason
 from core.deliveries.credits import Credits, credits_for
-from core.deliveries.marking import MarkingKey
 from core.deliveries.problems import delivery_problem
 from core.deliveries.service import (
     DeliveredFile,
@@ -15,6 +14,7 @@ from core.deliveries.service import (
     share_url,
 )
 from core.deliveries.trace import TraceOutcome, Tracer
+from core.media import MarkingKey
 
 __all__ = [
     "Credits",

@@ -12,6 +12,7 @@ new copy, one more usage line.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from concurrent.futures import Executor
@@ -21,16 +22,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from core.audio.encode import ClipTags, EncodeFormat
 from core.deliveries.availability import withdrawn_reason
 from core.deliveries.credits import Credits, credits_for
-from core.deliveries.marking import MarkingKey, mark_and_encode
 from core.ids import new_id
 from core.listeners import listener_key
+from core.media import ClipTags, EncodeFormat, MarkingKey
 from core.model import WORLDWIDE, Clip, Delivery, Origin, PlayEvent, RenderRequest, UsageType
-from core.ports import BlobStore, Clock, PlayLog, Stores
-from core.provenance.c2pa_embed import C2paSigner
-from core.provenance.manifest import build_manifest, with_sha256
+from core.ports import BlobStore, Clock, DeliveryAudio, PlayLog, Stores
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +97,8 @@ class DeliveryService:
         listener_secret: bytes,
         public_url: str,
         work_dir: Path,
+        audio: DeliveryAudio,
         plays: PlayLog | None = None,
-        c2pa_signer: C2paSigner | None = None,
     ) -> None:
         self._stores = stores
         self._blobs = blobs
@@ -111,7 +109,7 @@ class DeliveryService:
         self._public_url = public_url
         self._work_dir = work_dir
         self._plays = plays
-        self._c2pa_signer = c2pa_signer
+        self._audio = audio
 
     async def credits(self, clip_id: str) -> Credits:
         clip = await self._clip(clip_id)
@@ -192,20 +190,14 @@ class DeliveryService:
         target = self._work_dir / f"{delivery_id}{fmt.suffix}"
         loop = asyncio.get_running_loop()
         try:
-            encoded, manifest = await loop.run_in_executor(
+            marked = await loop.run_in_executor(
                 self._executor,
-                mark_and_encode,
-                master,
-                token,
-                self._key,
-                fmt,
-                target,
-                tags,
-                provenance,
-                self._c2pa_signer,
-                extra,
+                functools.partial(
+                    self._audio.mark_and_encode,
+                    master, token, self._key, fmt, target, tags, provenance, extra,
+                ),
             )
-            sha = await self._blobs.put_file(encoded.path)
+            sha = await self._blobs.put_file(marked.path)
         finally:
             target.unlink(missing_ok=True)
         delivery = Delivery(
@@ -219,13 +211,14 @@ class DeliveryService:
             origin=origin,
             fmt=fmt.value,
             sha256=sha,
-            size_bytes=encoded.size_bytes,
+            size_bytes=marked.size_bytes,
             share_id=share_id,
             created_at=created_at,
         )
         usage = await self._usage(clip, delivery, recipient_user_id, platform, origin)
         return PreparedCopy(
-            delivery, usage, self._file(delivery, credits, clip.duration_s, url, manifest)
+            delivery, usage,
+            self._file(delivery, credits, clip.duration_s, url, marked.provenance),
         )
 
     async def handover(self, request: RenderRequest) -> DeliveredFile:
@@ -263,7 +256,8 @@ class DeliveryService:
             EncodeFormat(delivery.fmt), url,
         )
         return self._file(
-            delivery, credits, clip.duration_s, url, with_sha256(manifest, delivery.sha256)
+            delivery, credits, clip.duration_s, url,
+            self._audio.with_sha256(manifest, delivery.sha256),
         )
 
     async def handed_over(self, delivery_id: str) -> None:
@@ -303,7 +297,7 @@ class DeliveryService:
         recording = await catalog.get_recording(clip.recording_id)
         work = await catalog.get_work(recording.work_id) if recording else None
         voice = await catalog.get_voice_model(clip.voice_model_id) if clip.voice_model_id else None
-        return build_manifest(
+        return self._audio.provenance(
             generator_version=GENERATOR_VERSION,
             clip=clip,
             recording=recording,

@@ -17,12 +17,10 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.audio.io import UnsupportedAudio
 from core.deliveries.credits import credits_for
-from core.deliveries.detecting import Scan, detect_in_file
-from core.deliveries.marking import MarkingKey
+from core.media import MarkingKey, Scan, UnreadableAudio
 from core.model import Clip, Delivery
-from core.ports import Stores
+from core.ports import DeliveryAudio, Stores
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +47,7 @@ class Tracer:
         stores: Stores,
         executor: Executor | None,
         keys: Sequence[MarkingKey],
+        audio: DeliveryAudio,
         *,
         max_bytes: int = MAX_TRACE_BYTES,
         timeout_s: float = 120.0,
@@ -56,6 +55,7 @@ class Tracer:
         self._stores = stores
         self._executor = executor
         self._keys = list(keys)
+        self._audio = audio
         self._max_bytes = max_bytes
         self._timeout_s = timeout_s
 
@@ -74,10 +74,10 @@ class Tracer:
             return await self._answer(delivery, "exact", 1.0, full_record)
         try:
             scan = await asyncio.wait_for(
-                loop.run_in_executor(self._executor, detect_in_file, path, self._keys),
+                loop.run_in_executor(self._executor, self._audio.scan, path, self._keys),
                 self._timeout_s,
             )
-        except UnsupportedAudio as exc:
+        except UnreadableAudio as exc:
             return TraceOutcome(False, f"I could not read that as audio: {exc.user_message}.")
         except TimeoutError:
             return TraceOutcome(False, "Tracing that file took too long; try a shorter excerpt.")

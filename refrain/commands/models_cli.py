@@ -19,7 +19,7 @@ def models() -> None:
 @click.pass_context
 def install(ctx: click.Context, path: Path) -> None:
     """Check and copy the model files at PATH (a file or a folder) into the models folder."""
-    from core.audio.separation import SeparationError, install_model_files
+    from engine.separation import SeparationError, install_model_files
 
     settings = settings_of(ctx)
     try:

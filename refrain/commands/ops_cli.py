@@ -9,15 +9,15 @@ from pathlib import Path
 
 import click
 
-from core.audio.encode import EncodeFormat
 from core.commands import CoverCommand, country_hint, parse_country
 from core.deliveries import delivery_problem
 from core.ids import new_id
+from core.media import EncodeFormat
 from core.model import Transformation
 from core.ports import JobEvent, JobEventKind
-from core.provenance import write_sidecar
 from core.requests.service import Queued, Requester, short_id
 from core.stylebook import STYLES
+from engine import write_sidecar
 from refrain.app import open_app
 from refrain.clikit import UserError, run_async, settings_of
 

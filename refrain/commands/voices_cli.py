@@ -81,8 +81,8 @@ def voices() -> None:
 async def add(ctx: click.Context, owner: str, name: str, reference: Path, consent: Path, kinds: str,
               styles: str | None, territories: str | None, voice_id: str | None) -> None:
     """Learn a voice from its reference singing and register it with its consent and scope."""
-    from core.audio.io import load_audio
-    from core.audio.voice import VoiceError, train_profile
+    from engine import load_audio
+    from engine.voice import VoiceError, train_profile
 
     digest = consent_digest(consent)
     try:
@@ -181,7 +181,7 @@ async def _find_recording(app: App, song: str) -> Recording:
 
 async def install_demo_voices(app: App) -> list[str]:
     """Learn the demo voices' profiles (deterministic) and record them; call after the demo import."""
-    from core.audio.voice.demo import DEMO_VOICE_IDS, demo_profile
+    from engine.voice.demo import DEMO_VOICE_IDS, demo_profile
 
     registry = _registry(app)
     done = []

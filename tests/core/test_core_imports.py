@@ -1,12 +1,19 @@
-"""House rule 1: the domain imports no platform, web or database library."""
+"""House rule 1: the domain imports no platform, web, database or audio library;
+the audio engine imports nothing from the adapters, storage or the wiring."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-FORBIDDEN = ("discord", "telegram", "aiohttp", "sqlalchemy")
-CORE = Path(__file__).resolve().parents[2] / "core"
+ROOT = Path(__file__).resolve().parents[2]
+CORE_FORBIDDEN = (
+    "discord", "telegram", "aiohttp", "sqlalchemy", "asyncpg", "redis", "arq",
+    "numpy", "scipy", "torch", "demucs", "pyworld", "soundfile", "pedalboard",
+    "engine", "storage", "jobs", "bots", "web", "refrain",
+)
+ENGINE_FORBIDDEN = ("bots", "web", "storage", "refrain", "jobs", "discord", "telegram", "aiohttp",
+                    "sqlalchemy")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -20,19 +27,26 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_core_imports_no_adapter_libraries() -> None:
-    files = sorted(CORE.rglob("*.py"))
-    assert len(files) > 20, "the core package moved?"
-    offenders = {
-        f"{path.relative_to(CORE.parent)} imports {name}"
+def offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert len(files) > 20, f"the {package} package moved?"
+    return sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
         for path in files
         for name in imported_modules(path)
-        if name.split(".")[0] in FORBIDDEN
-    }
-    assert not offenders, sorted(offenders)
+        if name.split(".")[0] in forbidden
+    )
+
+
+def test_core_imports_no_adapter_database_or_audio_library() -> None:
+    assert offenders("core", CORE_FORBIDDEN) == []
+
+
+def test_the_engine_imports_no_adapter_storage_or_wiring() -> None:
+    assert offenders("engine", ENGINE_FORBIDDEN) == []
 
 
 def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("import sqlalchemy.orm\nfrom discord import app_commands\n")
-    assert {"sqlalchemy.orm", "discord"} <= imported_modules(bad)
+    bad.write_text("import sqlalchemy.orm\nfrom discord import app_commands\nimport numpy as np\n")
+    assert {"sqlalchemy.orm", "discord", "numpy"} <= imported_modules(bad)

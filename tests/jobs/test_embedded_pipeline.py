@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator
 import numpy as np
 import pytest
 
-from core.audio.encode import decode_to_float
-from core.audio.loudness import integrated_loudness
 from core.model import RequestState
+from engine.encode import decode_to_float
+from engine.loudness import integrated_loudness
 from jobs.embedded import EmbeddedQueue
 from refrain.app import App, open_app
 from tests.support.rendering import RenderWorld, fan

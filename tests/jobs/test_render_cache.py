@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from core.audio.render import RenderedFile, render_master_file
 from core.model import RequestState
+from engine.render import RenderedFile, render_master_file
 from jobs.embedded import EmbeddedQueue
 from jobs.pipeline import RenderJob
 from refrain.app import App, open_app

@@ -11,8 +11,8 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
-from core.audio.synth.voices import reference_singing
 from core.catalog.demo import demo_catalog
+from engine.synth.voices import reference_singing
 from refrain.cli import main
 from refrain.commands.voices_cli import voices
 from storage.database import Database

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from bots.console import ConsoleSession
 from config import RefrainSettings
-from core.audio.io import encode_flac_bytes
-from core.audio.synth import SongSpec, render_song
 from core.catalog.demo import demo_catalog
 from core.clock import ManualClock
+from engine.io import encode_flac_bytes
+from engine.synth import SongSpec, render_song
 from refrain.app import App, open_app
 from refrain.demo import pick_songs
 from storage.migrate import upgrade

@@ -22,11 +22,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from config import RefrainSettings
 from config.web import WebSettings
-from core.audio.encode import ClipTags, EncodeFormat, encode
 from core.clock import ManualClock
 from core.ids import new_id
 from core.model import Clip, Delivery, Origin, PlayEvent, RequestState
 from core.ports import Clock, PlayLog
+from engine.encode import ClipTags, EncodeFormat, encode
 from jobs.memory import InMemoryQueue
 from refrain.app import App, open_app
 from tests.storage.factories import T0, render_request, seed, user_reservation

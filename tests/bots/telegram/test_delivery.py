@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from core.audio.encode import decode_to_float
 from core.model import Origin, RequestState, UsageType
+from engine.encode import decode_to_float
 from refrain.app import App, open_app
 from tests.bots.telegram.conftest import run_bot
 from tests.bots.telegram.helpers import Person, accepted

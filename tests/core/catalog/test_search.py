@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from core.catalog.demo import demo_catalog
 from core.catalog.search import Ambiguous, CatalogIndex, Exact, NotFound
 from core.model import Recording
+from storage.search_postings import TrigramPostings
 
 
 def _rec(rid: str, title: str, artist: str, aliases: tuple[str, ...] = ()) -> Recording:
@@ -18,7 +19,8 @@ def _rec(rid: str, title: str, artist: str, aliases: tuple[str, ...] = ()) -> Re
 
 def _demo_index() -> tuple[CatalogIndex, dict[str, str]]:
     batch = demo_catalog().batch
-    return CatalogIndex(batch.recordings), {r.title: r.id for r in batch.recordings}
+    index = CatalogIndex(batch.recordings, TrigramPostings())
+    return index, {r.title: r.id for r in batch.recordings}
 
 
 def test_typos_resolve_to_golden_hour() -> None:
@@ -55,7 +57,8 @@ def test_same_title_by_two_artists_is_ambiguous_until_the_artist_is_named() -> N
             _rec("a", "Golden Hour", "Lumen Avenue"),
             _rec("b", "Golden Hour", "Static Bloom"),
             _rec("c", "Neon Tidepool", "Static Bloom"),
-        ]
+        ],
+        TrigramPostings(),
     )
     assert index.resolve("golden hour", None) == Ambiguous(("a", "b"))
     assert index.resolve("goldn hour", None) == Ambiguous(("a", "b"))
@@ -65,7 +68,7 @@ def test_same_title_by_two_artists_is_ambiguous_until_the_artist_is_named() -> N
 
 
 def test_wrong_artist_suggests_instead_of_guessing() -> None:
-    index = CatalogIndex([_rec("a", "Golden Hour", "Lumen Avenue")])
+    index = CatalogIndex([_rec("a", "Golden Hour", "Lumen Avenue")], TrigramPostings())
     result = index.resolve("Golden Hour", "Completely Different")
     assert result == NotFound(("a",))
 
@@ -75,7 +78,8 @@ def test_aliases_and_accents_are_searchable() -> None:
         [
             _rec("a", "Harbor Lights", "The Quiet Coast", ("Hafenlichter",)),
             _rec("b", "Café Über Alles", "Ümlaut"),
-        ]
+        ],
+        TrigramPostings(),
     )
     assert index.resolve("hafenlichter", None) == Exact("a")
     assert index.resolve("cafe uber alles", None) == Exact("b")
@@ -95,7 +99,7 @@ def test_search_ranks_prefixes_and_artists() -> None:
 
 
 def test_add_and_remove() -> None:
-    index = CatalogIndex([_rec("a", "Golden Hour", "Lumen Avenue")])
+    index = CatalogIndex([_rec("a", "Golden Hour", "Lumen Avenue")], TrigramPostings())
     index.add(_rec("b", "Paper Satellites", "Juniper Row"))
     assert index.resolve("paper satelites", None) == Exact("b")
     index.remove("a")
@@ -119,7 +123,7 @@ _words = st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=9)
 )
 def test_every_title_resolves_to_itself(titles: list[str]) -> None:
     recordings = [_rec(f"r{i}", title, f"artist {i}") for i, title in enumerate(titles)]
-    index = CatalogIndex(recordings)
+    index = CatalogIndex(recordings, TrigramPostings())
     for recording in recordings:
         assert index.resolve(recording.title.upper(), None) == Exact(recording.id)
         assert index.search(recording.title, limit=1)[0].score == 100.0

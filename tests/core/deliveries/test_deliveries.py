@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from bots.console import ConsoleSession
-from core.audio.encode import EncodeFormat, read_tags
 from core.deliveries import NotDeliverable, Tracer
-from core.deliveries.marking import MarkingKey
 from core.deliveries.takedown import take_down
+from core.media import MarkingKey
 from core.model import Origin, RequestState
+from engine.delivery_audio import DeliveryAudioEngine
+from engine.encode import EncodeFormat, read_tags
 from jobs.embedded import EmbeddedQueue
 from refrain.app import App, open_app
 from tests.support.rendering import RenderWorld, build_render_world, fan
@@ -131,7 +132,8 @@ async def test_the_unmarked_master_and_another_deployment_find_nothing(
         clip_id, recipient_user_id=alice, platform="console", chat_id=None,
         origin=Origin.COMMAND, fmt=EncodeFormat.OPUS,
     )
-    elsewhere = Tracer(serving.stores, None, [MarkingKey("other", b"another deployment's key")])
+    elsewhere = Tracer(serving.stores, None, [MarkingKey("other", b"another deployment's key")],
+                       DeliveryAudioEngine())
     # not the exact file (that would match by hash in this database): a re-encode
     copy = reencode(delivered.path, tmp_path / "copy.wav")
     outcome = await elsewhere.trace(copy, viewer_user_id="mod", full_record=True)

@@ -1,5 +1,0 @@
-"""A synthesizer of original demo songs with their true stems."""
-
-from core.audio.synth.song import STEM_NAMES, SongSpec, SongStems, parse_chord, render_song
-
-__all__ = ["STEM_NAMES", "SongSpec", "SongStems", "parse_chord", "render_song"]

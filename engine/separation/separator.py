@@ -1,0 +1,390 @@
+"""Split a mix into stems with a demucs model, many segments at a time.
+
+``demucs.apply.apply_model`` feeds the network one segment at a time. Here
+the same segments (see ``_chunks``) go through the network several at once:
+stacked into batches, which keeps a GPU busy, and on a CPU run side by side
+in worker threads with a share of the cores each (``_runner``). The cutting,
+normalisation and blending stay exactly demucs', so the stems equal (to float
+rounding) what ``demucs.api.Separator`` gives with ``shifts=0``.
+
+Device policy: on CUDA the network runs in bfloat16 with the STFT/iSTFT in
+float32 (``_precision``), the track crosses to the GPU once from pinned
+memory and segments are cut there; on CPU it runs in float32 on every core.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from demucs.apply import BagOfModels
+from demucs.htdemucs import HTDemucs
+from torch import nn
+
+from engine.separation._chunks import (
+    Segment,
+    by_input_length,
+    kept_slice,
+    padding_for,
+    plan_segments,
+    transition_weight,
+)
+from engine.separation._precision import Float32Spectrograms, layer_precision
+from engine.separation._runner import (
+    Capacity,
+    InlineExecutor,
+    OutOfCapacity,
+    run_batches,
+)
+from engine.separation.errors import SeparationOutOfMemory
+
+ProgressFn = Callable[[float], None]
+"""Called with the fraction of segments done, from 0 to 1."""
+
+_STD_EPSILON = 1e-8  # what demucs adds to the mix's standard deviation
+_MAX_SHIFT_S = 0.5  # the shift trick moves the track by up to half a second
+_CUDA_BATCH = 8
+_CPU_BATCH = 1  # on CPU, bigger batches cost more per segment (cache misses)
+# Weights become constants, so oneDNN gets them pre-packed: 1.28× per HTDemucs
+# segment on CPU where plain compilation gave 1.2×. Fine for inference-only use.
+_COMPILE_OPTIONS: dict[str, str | int | bool | Callable[..., Any]] = {"freezing": True}
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One network of the model (a bag has several) and its weight per source."""
+
+    network: nn.Module
+    run: Callable[[torch.Tensor], torch.Tensor]  # the network, compiled or not
+    weights: tuple[float, ...]
+    segment: float | Fraction
+    fixed_input: bool  # HTDemucs always sees int(segment × rate) samples
+
+
+@dataclass(frozen=True)
+class _Track:
+    """One input track on the device, zero-padded so every segment is a plain slice."""
+
+    audio: torch.Tensor
+    before: int  # zeros added in front
+
+    def segment(self, segment: Segment) -> torch.Tensor:
+        start = segment.start + self.before
+        return self.audio[:, start : start + segment.valid]
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """Where network calls run, and how many at once."""
+
+    run: Executor
+    workers: int
+
+
+class Separator:
+    """A demucs model with explicit device, segment, overlap, shifts and batch size.
+
+    Args:
+        model: a demucs ``Demucs``/``HDemucs``/``HTDemucs`` or a ``BagOfModels``
+            (any module with ``sources``, ``samplerate``, ``audio_channels`` and
+            ``segment`` attributes that maps ``(batch, channels, n)`` to
+            ``(batch, sources, channels, n)``).
+        device: ``"cuda"``, ``"cpu"``…; ``None`` picks CUDA when available.
+        segment: seconds per segment; ``None`` uses each network's own. An
+            HTDemucs cannot take more than it was trained on.
+        overlap: fraction of a segment shared with the next one.
+        shifts: random time shifts averaged (the "shift trick"); 0 is fastest.
+        batch_size: segments per network call; ``None``: 8 on CUDA, 1 on CPU.
+        workers: network calls running at once; ``None``: one per core on
+            CPU, one on CUDA.
+        transition_power: sharpness of the cross-fade between segments.
+        precision: dtype of the network's layers; ``None`` means bfloat16 on
+            CUDA and float32 elsewhere. Spectrograms always stay float32.
+        threads: CPU threads in all while separating; ``None``: every core.
+        seed: seeds the shift trick, so a separation is reproducible.
+        compile: run the networks through ``torch.compile`` (inductor, weights
+            frozen). About 1.28× faster per HTDemucs segment on CPU once
+            compiled, but the first separation compiles for minutes (6 to 12
+            on a 2-core machine; less with a warm inductor cache), so it suits
+            long-lived workers only. Compiled networks take one call at a time.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        *,
+        device: str | torch.device | None = None,
+        segment: float | None = None,
+        overlap: float = 0.25,
+        shifts: int = 0,
+        batch_size: int | None = None,
+        workers: int | None = None,
+        transition_power: float = 1.0,
+        precision: torch.dtype | None = None,
+        threads: int | None = None,
+        seed: int = 0,
+        compile: bool = False,
+    ) -> None:
+        if not 0 <= overlap < 1:
+            raise ValueError(f"overlap must be in [0, 1), not {overlap}")
+        if shifts < 0 or transition_power < 1:
+            raise ValueError("shifts must be ≥ 0 and transition_power ≥ 1")
+        self.device = torch.device(
+            device if device is not None else "cuda" if torch.cuda.is_available() else "cpu"
+        )
+        on_cuda = self.device.type == "cuda"
+        self.sources: tuple[str, ...] = tuple(_attribute(model, "sources"))
+        self.samplerate: int = int(_attribute(model, "samplerate"))
+        self.audio_channels: int = int(_attribute(model, "audio_channels"))
+        self.overlap = overlap
+        self.shifts = shifts
+        self.transition_power = transition_power
+        self.precision = precision or (torch.bfloat16 if on_cuda else torch.float32)
+        self.threads = threads or os.cpu_count() or 1
+        self.seed = seed
+        if compile and (workers or 1) > 1:
+            raise ValueError("a compiled network takes one call at a time: workers must be 1")
+        self._capacity = Capacity(
+            batch_size=batch_size or (_CUDA_BATCH if on_cuda else _CPU_BATCH),
+            workers=workers or (1 if on_cuda or compile else self.threads),
+        )
+        if self._capacity.batch_size < 1 or self._capacity.workers < 1:
+            raise ValueError("batch_size and workers must be at least 1")
+        model.to(self.device).eval()
+        self._members = _members(model, segment)
+        if compile:
+            self._members = [
+                replace(m, run=torch.compile(m.network, dynamic=False, options=_COMPILE_OPTIONS))
+                for m in self._members
+            ]
+        self._spectrograms = Float32Spectrograms(
+            [m.network for m in self._members], self.device, self.precision
+        )
+
+    @property
+    def batch_size(self) -> int:
+        """Segments per network call now (lowered for good after running out of memory)."""
+        return self._capacity.batch_size
+
+    @property
+    def workers(self) -> int:
+        """Network calls at once now (lowered for good after running out of memory)."""
+        return self._capacity.workers
+
+    def separate(self, audio: np.ndarray, progress: ProgressFn | None = None) -> dict[str, np.ndarray]:
+        """Stems of ``audio`` (``(channels, n)`` float32 at ``samplerate``), same shape each.
+
+        Raises:
+            SeparationOutOfMemory: one segment at a time does not fit on the device.
+        """
+        if audio.ndim != 2 or audio.shape[0] != self.audio_channels:
+            raise ValueError(f"expected ({self.audio_channels}, n) audio, got shape {tuple(audio.shape)}")
+        n = audio.shape[1]
+        if n == 0:
+            return {name: np.zeros_like(audio, dtype=np.float32) for name in self.sources}
+        mix = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))
+        with ExitStack() as stack:
+            stack.enter_context(torch.inference_mode())
+            # demucs.api normalises by the statistics of the mono downmix.
+            ref = mix.mean(0)
+            mean, std = ref.mean(), ref.std() + _STD_EPSILON
+            tracks, delays = self._shifted((mix - mean) / std)
+            plans = [self._plan(member, tracks) for member in self._members]
+            calls = max(-(-len(plan) // self._capacity.batch_size) for plan in plans)
+            pool = stack.enter_context(self._pool(min(calls, self._capacity.workers)))
+            stack.enter_context(self._spectrograms.installed())
+            try:
+                stems = self._estimate(tracks, delays, plans, pool, progress)
+            except OutOfCapacity:
+                longest = max(float(member.segment) for member in self._members)
+                raise SeparationOutOfMemory(str(self.device), longest) from None
+            stems = stems * std.to(self.device) + mean.to(self.device)
+            result = stems.cpu().numpy()
+        return {name: result[index] for index, name in enumerate(self.sources)}
+
+    # -- the model over the whole track --------------------------------------------------
+
+    def _estimate(
+        self,
+        tracks: list[torch.Tensor],
+        delays: list[int],
+        plans: list[list[Segment]],
+        pool: _Pool,
+        progress: ProgressFn | None,
+    ) -> torch.Tensor:
+        """Weighted average of the members' estimates, ``(sources, channels, n)``."""
+        done, total_segments = 0, sum(len(plan) for plan in plans)
+
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress is not None:
+                progress(done / total_segments)
+
+        n = tracks[0].shape[-1] - delays[0]
+        total = torch.zeros(len(self.sources), self.audio_channels, n, device=self.device)
+        weight_sums = torch.zeros(len(self.sources), device=self.device)
+        for member, plan in zip(self._members, plans, strict=True):
+            per_track = self._overlap_add(member, tracks, plan, pool, step)
+            estimate = torch.stack(
+                [out[..., delay : delay + n] for out, delay in zip(per_track, delays, strict=True)]
+            ).sum(0)
+            weights = torch.tensor(member.weights, device=self.device)
+            total += estimate * (weights / len(tracks))[:, None, None]
+            weight_sums += weights
+        return total / weight_sums[:, None, None]
+
+    def _shifted(self, mix: torch.Tensor) -> tuple[list[torch.Tensor], list[int]]:
+        """The tracks to separate and where the original starts in each.
+
+        Without shifts, the mix itself. With shifts, demucs' trick: the mix
+        delayed by a random amount up to half a second, once per shift.
+        """
+        if self.shifts == 0:
+            return [mix], [0]
+        max_shift = int(_MAX_SHIFT_S * self.samplerate)
+        rng = random.Random(self.seed)
+        delays = [max_shift - rng.randint(0, max_shift) for _ in range(self.shifts)]
+        return [F.pad(mix, (delay, 0)) for delay in delays], delays
+
+    def _plan(self, member: _Member, tracks: Sequence[torch.Tensor]) -> list[Segment]:
+        segment_length = int(self.samplerate * member.segment)
+        network = member.network
+
+        def valid_length(length: int) -> int:
+            if member.fixed_input:
+                return int(member.segment * self.samplerate)
+            valid: Callable[[int], int] | None = getattr(network, "valid_length", None)
+            return length if valid is None else int(valid(length))
+
+        return [
+            segment
+            for index, track in enumerate(tracks)
+            for segment in plan_segments(index, track.shape[-1], segment_length, self.overlap, valid_length)
+        ]
+
+    def _overlap_add(
+        self,
+        member: _Member,
+        tracks: Sequence[torch.Tensor],
+        plan: Sequence[Segment],
+        pool: _Pool,
+        step: Callable[[int], None],
+    ) -> list[torch.Tensor]:
+        """One member's estimate of every track, blended from its segments."""
+        sources, channels = len(self.sources), self.audio_channels
+        outs = [torch.zeros(sources, channels, t.shape[-1], device=self.device) for t in tracks]
+        sums = [torch.zeros(t.shape[-1], device=self.device) for t in tracks]
+        inputs = [
+            self._to_device(track, padding_for([s for s in plan if s.track == i], track.shape[-1]))
+            for i, track in enumerate(tracks)
+        ]
+        weight = transition_weight(int(self.samplerate * member.segment), self.transition_power, self.device)
+
+        def forward(batch: list[Segment]) -> torch.Tensor:
+            # Runs in a worker thread: inference mode and autocast are per thread.
+            stacked = torch.stack([inputs[s.track].segment(s) for s in batch])
+            with torch.inference_mode(), layer_precision(self.device, self.precision):
+                output = member.run(stacked)
+            return output.float()
+
+        for group in by_input_length(plan):
+            head, tail = self._split_tail(group, pool.workers)
+            for part, runner in ((head, nullcontext(pool)), (tail, self._pool(1))):
+                if not part:
+                    continue
+                with runner as executor:
+                    for batch, output in run_batches(forward, part, self._capacity, executor.run):
+                        for segment, estimate in zip(batch, output, strict=True):
+                            kept = estimate[..., kept_slice(estimate.shape[-1], segment.length)]
+                            where = slice(segment.offset, segment.offset + segment.length)
+                            outs[segment.track][..., where] += weight[: segment.length] * kept
+                            sums[segment.track][where] += weight[: segment.length]
+                        step(len(batch))
+        for out, total in zip(outs, sums, strict=True):
+            out /= total
+        return outs
+
+    # -- devices and threads --------------------------------------------------------------
+
+    def _to_device(self, track: torch.Tensor, padding: tuple[int, int]) -> _Track:
+        """The whole track crosses once; segments are then sliced on the device."""
+        padded = F.pad(track, padding)
+        if self.device.type == "cuda":
+            return _Track(padded.pin_memory().to(self.device, non_blocking=True), padding[0])
+        return _Track(padded.to(self.device), padding[0])
+
+    def _split_tail(self, group: list[Segment], workers: int) -> tuple[list[Segment], list[Segment]]:
+        """The calls that fill every worker, and the last few that cannot.
+
+        11 segments on 2 single-threaded workers would leave one core idle
+        for the whole last call; that call runs alone with every core instead.
+        """
+        if workers <= 1:
+            return group, []
+        size = self._capacity.batch_size
+        calls = -(-len(group) // size)
+        cut = (calls - calls % workers) * size
+        return group[:cut], group[cut:]
+
+    @contextmanager
+    def _pool(self, workers: int) -> Iterator[_Pool]:
+        """Where network calls run; on CPU, each worker gets its share of the cores.
+
+        A short track with fewer calls than workers gets fewer, busier
+        workers. The thread count is process-wide in torch, so it is set for
+        the separation and given back afterwards.
+        """
+        if self.device.type != "cpu":
+            yield _Pool(InlineExecutor(), 1)
+            return
+        before = torch.get_num_threads()
+        share = max(1, self.threads // workers)
+        torch.set_num_threads(share)
+        try:
+            if workers == 1:
+                yield _Pool(InlineExecutor(), 1)
+            else:
+                with ThreadPoolExecutor(
+                    workers, "separation", initializer=torch.set_num_threads, initargs=(share,)
+                ) as pool:
+                    yield _Pool(pool, workers)
+        finally:
+            torch.set_num_threads(before)
+
+
+def _members(model: nn.Module, segment: float | None) -> list[_Member]:
+    networks: list[nn.Module]
+    if isinstance(model, BagOfModels):
+        networks = list(model.models)
+        weights = [tuple(float(w) for w in row) for row in model.weights]
+    else:
+        networks = [model]
+        weights = [tuple(1.0 for _ in _attribute(model, "sources"))]
+    members = []
+    for network, row in zip(networks, weights, strict=True):
+        own: float | Fraction = _attribute(network, "segment")
+        chosen = own if segment is None else segment
+        fixed = isinstance(network, HTDemucs)
+        if fixed and chosen > own:
+            raise ValueError(f"this HTDemucs takes segments of at most {float(own):.2f} s")
+        if chosen <= 0:
+            raise ValueError(f"segment must be positive, not {chosen}")
+        members.append(_Member(network, network, row, chosen, fixed))
+    return members
+
+
+def _attribute(model: nn.Module, name: str) -> Any:
+    """A demucs model's metadata attribute (sources, samplerate…), which torch types loosely."""
+    if not hasattr(model, name):
+        raise TypeError(f"{type(model).__name__} is not a demucs model: it has no `{name}`")
+    return getattr(model, name)

@@ -1,0 +1,36 @@
+"""Voice covers: a consented voice sings the lead (``apply_voice``), learnt from its owner's singing.
+
+Backends share ``VoiceConverter``: ``world`` (WORLD vocoder, CPU, the default)
+and ``torchscript``/``onnx`` (an RVC-style neural model file). A voice is a
+``VoiceProfile`` learnt by ``train_profile`` from ≥ 30 s of reference singing
+and stored as bytes. Heavy modules load lazily: importing this package does
+not load pyworld or torch.
+"""
+
+from engine.voice.apply import apply_voice
+from engine.voice.converter import BACKENDS, VoiceConverter, converter
+from engine.voice.errors import (
+    ReferenceAudioError,
+    VoiceBackendUnavailable,
+    VoiceError,
+    VoiceModelFileError,
+    VoiceProfileError,
+)
+from engine.voice.profile import VoiceProfile
+from engine.voice.training import MIN_REFERENCE_SECONDS, PROFILE_SAMPLE_RATE, train_profile
+
+__all__ = [
+    "BACKENDS",
+    "MIN_REFERENCE_SECONDS",
+    "PROFILE_SAMPLE_RATE",
+    "ReferenceAudioError",
+    "VoiceBackendUnavailable",
+    "VoiceConverter",
+    "VoiceError",
+    "VoiceModelFileError",
+    "VoiceProfile",
+    "VoiceProfileError",
+    "apply_voice",
+    "converter",
+    "train_profile",
+]
