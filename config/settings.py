@@ -27,6 +27,7 @@ from config.telegram import TelegramSettings
 from config.voice import VoiceSettings
 from config.watermark import WatermarkSettings
 from config.web import WebSettings
+from core.errors import UserFacing
 
 CONFIG_ENV_VAR = "REFRAIN_CONFIG"
 
@@ -178,7 +179,7 @@ class RefrainSettings(BaseSettings):
         return data
 
 
-class ConfigFileError(Exception):
+class ConfigFileError(UserFacing):
     """The TOML configuration file is missing or unreadable."""
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.errors import UserFacing
+
 DEFAULT_ALBUM = "Refrain covers"
 
 
@@ -122,7 +124,7 @@ class Scan:
     band_kept: float
 
 
-class UnreadableAudio(Exception):
+class UnreadableAudio(UserFacing):
     """A file that is not usable audio; ``user_message`` names only the file and why."""
 
     def __init__(self, path: Path | str, reason: str, *, detail: str = "") -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.errors import RefrainError
 from core.media import ClipTags, EncodeFormat, MarkedCopy, MarkingKey, Scan
 from core.model import (
     AuditEntry,
@@ -141,7 +142,7 @@ class Reservation:
     period_start: datetime
 
 
-class QuotaExceeded(Exception):
+class QuotaExceeded(RefrainError):
     """Raised by ``RequestRepository.create`` when a reservation does not fit."""
 
     def __init__(self, account: str, used: int, limit: int) -> None:

@@ -11,10 +11,12 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 
+from core.errors import UserFacing
+
 MISSING_MESSAGE = "ffmpeg is not installed: run `apt-get install ffmpeg`"
 
 
-class EncodingError(RuntimeError):
+class EncodingError(UserFacing, RuntimeError):
     """ffmpeg is missing or failed; ``str(error)`` is fit to show a user or moderator."""
 
 

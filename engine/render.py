@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from core.errors import UserFacing
 from engine.analysis import SAMPLE_RATE, Analysis, analyse, choose_section
 from engine.encode import ClipTags, EncodeFormat, encode
 from engine.mastering import master, trim_to_true_peak
@@ -34,7 +35,7 @@ FloatArray = npt.NDArray[np.float32]
 Watermarker = Callable[[FloatArray, int], FloatArray]
 
 
-class UnknownStyle(ValueError):
+class UnknownStyle(UserFacing, ValueError):
     def __init__(self, style_id: str) -> None:
         super().__init__(f"There is no style called '{style_id}'.")
         self.style_id = style_id

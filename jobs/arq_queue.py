@@ -20,6 +20,7 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.constants import in_progress_key_prefix, job_key_prefix
 from arq.jobs import Job
 
+from core.errors import UserFacing
 from core.model import RenderRequest
 from core.ports import JobEvent, JobEventKind
 
@@ -30,7 +31,7 @@ EVENTS_CHANNEL = "refrain:events"
 DEFAULT_QUEUE_NAME = "arq:queue"
 
 
-class QueueUnavailable(Exception):
+class QueueUnavailable(UserFacing):
     """Redis could not be reached; the request stays QUEUED and is enqueued later."""
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.errors import UserFacing
 from jobs.processes import ProcessDied
 from storage.errors import StorageUnavailable
 
 
-class JobFailure(Exception):
+class JobFailure(UserFacing):
     """A failure whose message can be shown to the fan as it is."""
 
     def __init__(self, message: str, *, transient: bool = False) -> None:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
+from core.errors import RefrainError
 from core.ports import Claim, Clock, RunRepository
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class LostClaim(Exception):
+class LostClaim(RefrainError):
     """The request is no longer ours: cancelled, or taken over after our lease ran out."""
 
 

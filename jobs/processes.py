@@ -26,6 +26,8 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from core.errors import RefrainError
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -33,7 +35,7 @@ T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
 
 
-class ProcessDied(Exception):
+class ProcessDied(RefrainError):
     """The child process running a call died without answering (killed, out of memory)."""
 
 

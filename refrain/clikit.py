@@ -9,31 +9,19 @@ from typing import Any, TypeVar
 
 import click
 
-from config import ConfigFileError, RefrainSettings
+from config import RefrainSettings
+from core.errors import UserFacing
 
 T = TypeVar("T")
 
 
-class UserError(click.ClickException):
+class UserError(UserFacing, click.ClickException):
     """An error the user can fix; printed without a traceback, exit code 1."""
 
 
 def _friendly(exc: BaseException) -> str | None:
-    """User-facing text for the errors we know how to explain."""
-    from core.catalog import CatalogImportError, InvalidIdentifier, ShareSumError
-    from engine import UnsupportedAudio
-    from storage.errors import SchemaOutOfDate, StorageUnavailable
-
-    if isinstance(
-        exc,
-        CatalogImportError
-        | InvalidIdentifier
-        | ShareSumError
-        | UnsupportedAudio
-        | SchemaOutOfDate
-        | StorageUnavailable
-        | ConfigFileError,
-    ):
+    """The operator's words for an error Refrain raised on purpose (``UserFacing``)."""
+    if isinstance(exc, UserFacing):
         return str(exc)
     return None
 

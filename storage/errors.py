@@ -9,24 +9,28 @@ Messages never contain a password: locations are shown as a file path or
 
 from __future__ import annotations
 
+from core.errors import RefrainError, UserFacing
 
-class StorageError(Exception):
+
+class StorageError(RefrainError):
     """Base of every error raised by ``storage``."""
 
 
-class StorageUnavailable(StorageError):
+class StorageUnavailable(StorageError, UserFacing):
     """The database cannot be used right now (locked, unreachable, refused us).
 
     ``str(error)`` is for operators (it names the file or host:port);
     ``user_message`` is what a fan may read: no host, port, path or SQL.
     """
 
-    @property
-    def user_message(self) -> str:
-        return "Refrain's database is unavailable for a moment; please try again shortly."
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.user_message = (
+            "Refrain's database is unavailable for a moment; please try again shortly."
+        )
 
 
-class SchemaOutOfDate(StorageError):
+class SchemaOutOfDate(StorageError, UserFacing):
     """The database schema is not the one this code was written for."""
 
 

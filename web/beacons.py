@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from core.errors import UserFacing
 from core.model import Origin, PlayEvent, UsageType
 from web.logs import CLIENT_IP
 from web.playrules import Accepted, BeaconKind, Refusal, advance
@@ -37,7 +38,7 @@ _STATUS = {
 }
 
 
-class BadBeacon(Exception):
+class BadBeacon(UserFacing):
     pass
 
 

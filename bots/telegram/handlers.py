@@ -49,7 +49,7 @@ from bots.telegram.parts import Parts
 from bots.telegram.progress import ProgressTracker
 from bots.telegram.rendering import Rendered, render, to_html
 from core.chat.messages import Reply, ReplyKind
-from core.commands import CommandError, ErrorCode, parse_command
+from core.commands import ErrorCode, ParseError, parse_command
 from core.model import Origin
 
 log = logging.getLogger(__name__)
@@ -354,4 +354,4 @@ def _audio_file(message: Message) -> tuple[str, int | None] | None:
 def _chatter(text: str) -> bool:
     """Plain group talk that is not a command: ignored rather than answered with an error."""
     parsed = parse_command(text)
-    return isinstance(parsed, CommandError) and parsed.code in _IGNORED_IN_GROUPS
+    return isinstance(parsed, ParseError) and parsed.code in _IGNORED_IN_GROUPS

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.errors import UserFacing
+
 
 @dataclass(frozen=True)
 class ImportIssue:
@@ -25,7 +27,7 @@ class ImportIssue:
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
-class CatalogImportError(ValueError):
+class CatalogImportError(UserFacing, ValueError):
     """A catalog file was refused; nothing of it was imported.
 
     The message lists every problem, not just the first, because fixing a

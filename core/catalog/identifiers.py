@@ -18,6 +18,8 @@ from __future__ import annotations
 import enum
 import re
 
+from core.errors import UserFacing
+
 
 class IdentifierKind(enum.Enum):
     ISRC = "ISRC"
@@ -25,7 +27,7 @@ class IdentifierKind(enum.Enum):
     IPI = "IPI"
 
 
-class InvalidIdentifier(ValueError):
+class InvalidIdentifier(UserFacing, ValueError):
     """An identifier that cannot be right; the message tells the user what is wrong."""
 
     def __init__(self, kind: IdentifierKind, value: str, reason: str) -> None:

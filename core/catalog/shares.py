@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from core.errors import UserFacing
 from core.model import UNCLAIMED_PARTY_ID, WORLDWIDE, RightType, Share, SubjectKind
 
 SubjectLabel = str | Mapping[str, str] | Callable[[SubjectKind, str], str]
@@ -77,7 +78,7 @@ def _date_range(start: date | None, end: date | None) -> str:
     return "".join(parts)
 
 
-class ShareSumError(ValueError):
+class ShareSumError(UserFacing, ValueError):
     """The shares of a right do not sum to exactly 1 somewhere, some time."""
 
     def __init__(self, imbalance: ShareImbalance, label: str) -> None:

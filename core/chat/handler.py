@@ -12,17 +12,23 @@ from dataclasses import replace
 from datetime import datetime
 
 from core.chat.messages import Button, Invocation, Reply, ReplyKind
-from core.chat.settings import NSFW_NOTE, apply_setting, change_detail, describe_policy
+from core.chat.settings import (
+    NSFW_NOTE,
+    SettingRefused,
+    apply_setting,
+    change_detail,
+    describe_policy,
+)
 from core.commands import (
     DEFAULT_STYLE_ALIASES,
     AcceptTermsCommand,
     AuditCommand,
     CancelCommand,
     Command,
-    CommandError,
     CoverCommand,
     HelpCommand,
     ModeratorSettingCommand,
+    ParseError,
     QuotaCommand,
     ReportCommand,
     ReportsCommand,
@@ -41,6 +47,7 @@ from core.commands import (
 )
 from core.deliveries.trace import Tracer
 from core.entitlements import Denied, DenyCode, scope_of, voices_for_song
+from core.errors import UserFacing
 from core.ids import new_id
 from core.model import AuditEntry, Recording, RenderRequest, Report, RequestState
 from core.notices import NoticeInbox
@@ -98,7 +105,7 @@ class ChatHandler:
         """Answer one invocation; never raises (failures get an incident id)."""
         try:
             parsed = parse_command(invocation.text, known_styles=DEFAULT_STYLE_ALIASES)
-            if isinstance(parsed, CommandError):
+            if isinstance(parsed, ParseError):
                 text = parsed.message
                 if parsed.suggestion:
                     text += f" {parsed.suggestion}"
@@ -108,10 +115,9 @@ class ChatHandler:
         except Exception as exc:
             incident = short_id(new_id())
             log.exception("incident %s while handling a %s command", incident, invocation.platform)
-            friendly = getattr(exc, "user_message", None)
             text = (
-                f"{friendly} (incident `{incident}`)"
-                if isinstance(friendly, str)
+                f"{exc.user_message} (incident `{incident}`)"
+                if isinstance(exc, UserFacing)
                 else f"Something went wrong on our side. Quote incident `{incident}` to a "
                 "moderator if it keeps happening; nothing was charged."
             )
@@ -455,8 +461,8 @@ class ChatHandler:
             )
         policy = await self._stores.policies.get(inv.scope_id)
         result = await apply_setting(policy, command, self._service, self._stores.users, who)
-        if isinstance(result, str):
-            return Reply(result, ReplyKind.ERROR, code="BAD_SETTING")
+        if isinstance(result, SettingRefused):
+            return Reply(result.message, ReplyKind.ERROR, code="BAD_SETTING")
         new_policy, summary = result
         await self._stores.policies.save(new_policy)
         actor = await self._service.user_for(who)

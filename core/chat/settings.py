@@ -1,7 +1,7 @@
 """Moderator settings: applying a ``ModeratorSettingCommand`` to a scope policy.
 
 ``apply_setting`` returns the new policy and a one-line summary for the audit
-log, or a message saying why the value can't be used. ``describe_setting``
+log, or a ``SettingRefused`` saying why the value can't be used. ``describe_setting``
 words one setting's current value exactly as ``describe_policy`` lists it, so
 the audit log can say what a change was from and to in the same words.
 """
@@ -9,7 +9,7 @@ the audit log can say what a change was from and to in the same words.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from core.commands import ModeratorSettingCommand, RefKind, SettingKey, Switch, UserRef
@@ -21,11 +21,18 @@ if TYPE_CHECKING:
     from core.requests.service import Requester, RequestService
 
 
-def _styles_or_error(values: tuple[str, ...]) -> frozenset[str] | str:
+@dataclass(frozen=True)
+class SettingRefused:
+    """A value a moderator typed that cannot be used; ``message`` says why (a value, not raised)."""
+
+    message: str
+
+
+def _styles_or_error(values: tuple[str, ...]) -> frozenset[str] | SettingRefused:
     unknown = [v for v in values if v not in STYLES]
     if unknown:
         known = ", ".join(f"`{s}`" for s in selectable_styles())
-        return f"I don't know the style “{unknown[0]}”. Styles: {known}."
+        return SettingRefused(f"I don't know the style “{unknown[0]}”. Styles: {known}.")
     return frozenset(values)
 
 
@@ -35,14 +42,14 @@ async def apply_setting(
     service: RequestService,
     users: UserRepository,
     who: Requester,
-) -> tuple[ScopePolicy, str] | str:
+) -> tuple[ScopePolicy, str] | SettingRefused:
     key, values, number = command.key, command.values, command.number
     match key:
         case SettingKey.STYLES:
             if values is None:
                 return replace(policy, allowed_styles=None), "all styles enabled"
             styles = _styles_or_error(values)
-            if isinstance(styles, str):
+            if isinstance(styles, SettingRefused):
                 return styles
             return replace(policy, allowed_styles=styles), "styles set to " + ", ".join(
                 sorted(styles)
@@ -50,7 +57,7 @@ async def apply_setting(
         case SettingKey.DISABLE_STYLE | SettingKey.ENABLE_STYLE:
             assert values
             styles = _styles_or_error(values)
-            if isinstance(styles, str):
+            if isinstance(styles, SettingRefused):
                 return styles
             current = (
                 set(selectable_styles()) if policy.allowed_styles is None
@@ -114,7 +121,7 @@ async def apply_setting(
                     who.platform, ref.value, ref.value, service.now()
                 )
             if target is None:
-                return (
+                return SettingRefused(
                     f"I don't know anyone called @{ref.value} here yet. Mention them "
                     "(so I get their id) and try again."
                 )
@@ -125,7 +132,7 @@ async def apply_setting(
             return replace(policy, banned_users=policy.banned_users - {target.id}), (
                 f"{target.display_name} unbanned"
             )
-    return f"I can't change `{key.value}` yet."
+    return SettingRefused(f"I can't change `{key.value}` yet.")
 
 
 NSFW_NOTE = (

@@ -1,7 +1,7 @@
 """One command grammar for every platform: Discord, Telegram and the console.
 
 Adapters pass the text they receive to ``parse_command`` and dispatch on the
-typed command that comes back, or show the ``CommandError`` (a message and
+typed command that comes back, or show the ``ParseError`` (a message and
 what to type instead). ``format_command`` writes a command back as text that
 parses to the same command (for buttons and hints); ``help_text`` is the
 cheat sheet.
@@ -30,7 +30,7 @@ from core.commands._commands import (
     VoicesCommand,
 )
 from core.commands._cover import MAX_TAKE
-from core.commands._errors import CommandError, ErrorCode
+from core.commands._errors import ErrorCode, ParseError
 from core.commands._format import format_command
 from core.commands._help import help_text
 from core.commands._parser import parse_command
@@ -63,13 +63,13 @@ __all__ = [
     "ChannelList",
     "ChannelRef",
     "Command",
-    "CommandError",
     "CountryChoice",
     "CoverCommand",
     "Duration",
     "ErrorCode",
     "HelpCommand",
     "ModeratorSettingCommand",
+    "ParseError",
     "QuotaCommand",
     "RefKind",
     "ReportCommand",

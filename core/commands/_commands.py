@@ -258,4 +258,4 @@ Command: TypeAlias = (
     | ReportsCommand
     | ResolveCommand
 )
-"""Everything ``parse_command`` can return besides a ``CommandError``."""
+"""Everything ``parse_command`` can return besides a ``ParseError``."""

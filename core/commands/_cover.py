@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.commands._commands import MAX_CLIP_SECONDS, CoverCommand
-from core.commands._errors import CommandError, ErrorCode
+from core.commands._errors import ErrorCode, ParseError
 from core.commands._styles import StyleIndex
 from core.commands._text import shorten
 from core.commands._tokens import Token, TokenKind, quote, tokenize, value_text
@@ -122,7 +122,7 @@ def _describe(marker: _Marker | None) -> str:
     return "before the options" if marker is None else f"as `{marker.label}`"
 
 
-def _parts(tokens: Sequence[Token], verb: str) -> dict[_Slot, _Part] | CommandError:
+def _parts(tokens: Sequence[Token], verb: str) -> dict[_Slot, _Part] | ParseError:
     markers = _markers(tokens)
     parts: dict[_Slot, _Part] = {}
     head = tuple(tokens[: markers[0].start] if markers else tokens)
@@ -140,7 +140,7 @@ def _parts(tokens: Sequence[Token], verb: str) -> dict[_Slot, _Part] | CommandEr
                     f"and {_describe(marker)})."
                 )
             song = value_text(head) if head else "Golden Hour"
-            return CommandError(
+            return ParseError(
                 ErrorCode.DUPLICATE_OPTION,
                 message,
                 f"Keep one, e.g. `{verb} {quote(shorten(song))} {_SLOT_EXAMPLES[marker.slot]}`.",
@@ -194,7 +194,7 @@ def _split_as(parts: dict[_Slot, _Part], styles: StyleIndex) -> None:
     )
 
 
-def _seconds(text: str, example: str) -> int | CommandError:
+def _seconds(text: str, example: str) -> int | ParseError:
     seconds = parse_length(text)
     if seconds is None and text.lstrip().startswith("-") and parse_length(text.lstrip()[1:]):
         message = f"A clip can't be negative (“{shorten(text, 20)}”)."
@@ -206,7 +206,7 @@ def _seconds(text: str, example: str) -> int | CommandError:
         message = f"Clips can be at most {MAX_CLIP_SECONDS} seconds; you asked for {seconds}."
     else:
         return seconds
-    return CommandError(
+    return ParseError(
         ErrorCode.BAD_LENGTH,
         message,
         f"Give whole seconds from 1 to {MAX_CLIP_SECONDS}, e.g. `{example} length:30`, "
@@ -214,16 +214,16 @@ def _seconds(text: str, example: str) -> int | CommandError:
     )
 
 
-def parse_cover(verb: str, arguments: str, styles: StyleIndex) -> CoverCommand | CommandError:
+def parse_cover(verb: str, arguments: str, styles: StyleIndex) -> CoverCommand | ParseError:
     """Read the arguments of ``cover`` or ``remix`` (``verb``) into a ``CoverCommand``."""
     parts = _parts(tokenize(arguments, KEY_SLOTS), verb)
-    if isinstance(parts, CommandError):
+    if isinstance(parts, ParseError):
         return parts
     song_part = parts.get(_Slot.SONG)
     song = value_text(song_part.tokens) if song_part else ""
     example = f"{verb} {quote(shorten(song))}" if song else f"{verb} Golden Hour"
     if not song:
-        return CommandError(
+        return ParseError(
             ErrorCode.MISSING_SONG,
             f"Which song should I {verb}?",
             f"Put the title first, e.g. `{verb} Golden Hour style:lofi`; "
@@ -235,7 +235,7 @@ def parse_cover(verb: str, arguments: str, styles: StyleIndex) -> CoverCommand |
     for slot, part in parts.items():
         text[slot] = value_text(part.tokens)
         if not text[slot] and part.marker is not None:
-            return CommandError(
+            return ParseError(
                 ErrorCode.MISSING_VALUE,
                 f"`{part.marker.label}` needs {_NOUNS[slot]} after it.",
                 f"For example `{example} {_SLOT_EXAMPLES[slot]}`.",
@@ -244,14 +244,14 @@ def parse_cover(verb: str, arguments: str, styles: StyleIndex) -> CoverCommand |
     seconds = None
     if _Slot.LENGTH in text:
         read = _seconds(text[_Slot.LENGTH], example)
-        if isinstance(read, CommandError):
+        if isinstance(read, ParseError):
             return read
         seconds = read
     take = 1
     if _Slot.TAKE in text:
         raw = text[_Slot.TAKE].strip()
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_TAKE:
-            return CommandError(
+            return ParseError(
                 ErrorCode.BAD_NUMBER,
                 f"A take is a number from 1 to {MAX_TAKE}; “{shorten(raw, 20)}” isn't one.",
                 f"For example `{example} take:2` for a second version of the same cover.",
@@ -259,7 +259,7 @@ def parse_cover(verb: str, arguments: str, styles: StyleIndex) -> CoverCommand |
         take = int(raw)
     voice = text.get(_Slot.VOICE)
     if verb == "remix" and voice is not None:
-        return CommandError(
+        return ParseError(
             ErrorCode.CONFLICTING_OPTIONS,
             "A remix keeps the original singer, so it can't take a voice.",
             f"For another voice, ask for a cover: `cover {quote(shorten(song))} "

@@ -33,7 +33,7 @@ class ErrorCode(enum.Enum):
 
 
 @dataclass(frozen=True)
-class CommandError:
+class ParseError:
     """A message Refrain could not turn into a command.
 
     ``message`` says what is wrong in the user's own terms; ``suggestion`` is

@@ -18,7 +18,7 @@ from core.commands._commands import (
     SetCountryCommand,
     ShowSettingsCommand,
 )
-from core.commands._errors import CommandError, ErrorCode
+from core.commands._errors import ErrorCode, ParseError
 from core.commands._settings import (
     ChannelList,
     ChannelRef,
@@ -121,7 +121,7 @@ def _split_key(tokens: list[Token]) -> tuple[str, list[Token]]:
     return word, rest
 
 
-def parse_settings(arguments: str, styles: StyleIndex) -> Command | CommandError:
+def parse_settings(arguments: str, styles: StyleIndex) -> Command | ParseError:
     """Read what follows ``settings``: nothing shows them, ``<key> <value>`` changes one."""
     tokens = tokenize(arguments)
     if not tokens:
@@ -130,7 +130,7 @@ def parse_settings(arguments: str, styles: StyleIndex) -> Command | CommandError
     if squash(word) not in _KEYS:
         guess = closest(word.replace("_", "-"), setting_names())
         hint = f"Did you mean `settings {guess}`? " if guess else ""
-        return CommandError(
+        return ParseError(
             ErrorCode.UNKNOWN_SETTING,
             f"There is no setting “{shorten(word, 30)}”.",
             f"{hint}Settings: country (your own); for moderators "
@@ -139,22 +139,22 @@ def parse_settings(arguments: str, styles: StyleIndex) -> Command | CommandError
         )
     key = _KEYS[squash(word)]
     if not value_text(rest):
-        return CommandError(
+        return ParseError(
             ErrorCode.MISSING_VALUE,
             f"`settings {_name(key)}` needs a value.",
             f"For example `{_EXAMPLES[key]}`; `settings` shows the current ones.",
         )
     if key is None:
         country = _country(rest, key)
-        return country if isinstance(country, CommandError) else SetCountryCommand(country.code)
+        return country if isinstance(country, ParseError) else SetCountryCommand(country.code)
     value = _value(key, rest, styles)
-    if isinstance(value, CommandError):
+    if isinstance(value, ParseError):
         return value
     return ModeratorSettingCommand(key, value)
 
 
-def _bad(key: SettingKey, message: str, example: str | None = None) -> CommandError:
-    return CommandError(
+def _bad(key: SettingKey, message: str, example: str | None = None) -> ParseError:
+    return ParseError(
         ErrorCode.BAD_SETTING_VALUE, message, f"For example `{example or _EXAMPLES[key]}`."
     )
 
@@ -166,7 +166,7 @@ def _keyword(tokens: Sequence[Token]) -> str | None:
     return None
 
 
-def _value(key: SettingKey, tokens: list[Token], styles: StyleIndex) -> SettingValue | CommandError:
+def _value(key: SettingKey, tokens: list[Token], styles: StyleIndex) -> SettingValue | ParseError:
     text = value_text(tokens)
     word = _keyword(tokens)
     match key:
@@ -210,7 +210,7 @@ def _value(key: SettingKey, tokens: list[Token], styles: StyleIndex) -> SettingV
             return user
 
 
-def _country(tokens: Sequence[Token], key: SettingKey | None) -> CountryChoice | CommandError:
+def _country(tokens: Sequence[Token], key: SettingKey | None) -> CountryChoice | ParseError:
     text = value_text(tokens)
     if _keyword(tokens) in CLEAR_WORDS:
         return CountryChoice(None)
@@ -223,7 +223,7 @@ def _country(tokens: Sequence[Token], key: SettingKey | None) -> CountryChoice |
         if hint
         else f"“{shorten(text, 20)}” isn't a two-letter country code."
     )
-    return CommandError(
+    return ParseError(
         ErrorCode.BAD_COUNTRY,
         message,
         f"For example `settings {_name(key)} {hint or 'DE'}` (or `settings {_name(key)} clear`).",
@@ -232,7 +232,7 @@ def _country(tokens: Sequence[Token], key: SettingKey | None) -> CountryChoice |
 
 def _duration(
     key: SettingKey, tokens: Sequence[Token], low: int, high: int, off: int | None
-) -> Duration | CommandError:
+) -> Duration | ParseError:
     text = value_text(tokens)
     if _keyword(tokens) in CLEAR_WORDS:
         return Duration(off)
@@ -295,7 +295,7 @@ def _style_ids(tokens: Sequence[Token], styles: StyleIndex) -> tuple[str, ...]:
     return _unique(found)
 
 
-def _channels(tokens: Sequence[Token], word: str | None) -> ChannelList | CommandError:
+def _channels(tokens: Sequence[Token], word: str | None) -> ChannelList | ParseError:
     if word == "all":
         return ChannelList(None)
     if word == "none":

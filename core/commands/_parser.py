@@ -4,7 +4,7 @@ A message is an optional ``/`` or ``!``, a verb (Telegram may append
 ``@BotName`` to it in groups), and the verb's arguments. Verbs and keywords
 ignore case and character width; quoting is forgiving (see ``_tokens``).
 Nothing here raises: every string, however odd, gets a ``Command`` or a
-``CommandError`` that says what to type instead.
+``ParseError`` that says what to type instead.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from core.commands._commands import (
     VoicesCommand,
 )
 from core.commands._cover import parse_cover
-from core.commands._errors import CommandError, ErrorCode
+from core.commands._errors import ErrorCode, ParseError
 from core.commands._moderation import parse_settings
 from core.commands._reports import parse_report, parse_reports, parse_resolve
 from core.commands._styles import DEFAULT_STYLE_ALIASES, StyleIndex
@@ -45,7 +45,7 @@ _TOPIC_KEYS = frozenset({"topic", "command"})
 
 def parse_command(
     text: str, *, known_styles: Mapping[str, str] | None = None
-) -> Command | CommandError:
+) -> Command | ParseError:
     """Read one message.
 
     Args:
@@ -56,11 +56,11 @@ def parse_command(
             style as typed. Unknown styles are kept as typed, not rejected.
 
     Returns:
-        The command, or a ``CommandError`` with a suggestion; never raises.
+        The command, or a ``ParseError`` with a suggestion; never raises.
     """
     styles = StyleIndex.of(DEFAULT_STYLE_ALIASES if known_styles is None else known_styles)
     cleaned = clean_text(text)
-    if isinstance(cleaned, CommandError):
+    if isinstance(cleaned, ParseError):
         return cleaned
     found = _VERB.match(cleaned)
     verb = find_verb(found.group(1)) if found else None
@@ -69,9 +69,9 @@ def parse_command(
     return _dispatch(verb, cleaned[found.end() :].strip(), styles)
 
 
-def _unknown_verb(word: str) -> CommandError:
+def _unknown_verb(word: str) -> ParseError:
     guess = closest(word, verb_names())
-    return CommandError(
+    return ParseError(
         ErrorCode.UNKNOWN_VERB,
         f"I don't know the command “{shorten(word, 30)}”.",
         f"Did you mean `{guess}`?"
@@ -80,7 +80,7 @@ def _unknown_verb(word: str) -> CommandError:
     )
 
 
-def _dispatch(verb: Verb, arguments: str, styles: StyleIndex) -> Command | CommandError:
+def _dispatch(verb: Verb, arguments: str, styles: StyleIndex) -> Command | ParseError:
     match verb:
         case Verb.COVER | Verb.REMIX:
             return parse_cover(verb.value, arguments, styles)
@@ -112,8 +112,8 @@ def _dispatch(verb: Verb, arguments: str, styles: StyleIndex) -> Command | Comma
             return QuotaCommand() if verb is Verb.QUOTA else TraceCommand()
 
 
-def _no_arguments(verb: Verb) -> CommandError:
-    return CommandError(
+def _no_arguments(verb: Verb) -> ParseError:
+    return ParseError(
         ErrorCode.UNEXPECTED_ARGUMENTS,
         f"`{verb.value}` takes nothing after it.",
         f"Type just `{verb.value}`.",
@@ -128,7 +128,7 @@ def _optional(arguments: str, keys: frozenset[str]) -> str | None:
     return value_text(tokens) or None
 
 
-def _status(arguments: str) -> StatusCommand | CommandError:
+def _status(arguments: str) -> StatusCommand | ParseError:
     raw = _optional(arguments, _ID_KEYS)
     if raw is None:
         return StatusCommand(None)
@@ -138,10 +138,10 @@ def _status(arguments: str) -> StatusCommand | CommandError:
     return StatusCommand(request_id)
 
 
-def _cancel(arguments: str) -> CancelCommand | CommandError:
+def _cancel(arguments: str) -> CancelCommand | ParseError:
     raw = _optional(arguments, _ID_KEYS)
     if raw is None:
-        return CommandError(
+        return ParseError(
             ErrorCode.MISSING_ID,
             "Which request? `cancel` needs its id, e.g. `cancel 1a2b3c4d`.",
             "Type `status` to see your requests and their ids.",
@@ -152,8 +152,8 @@ def _cancel(arguments: str) -> CancelCommand | CommandError:
     return CancelCommand(request_id)
 
 
-def _bad_id(raw: str, verb: str) -> CommandError:
-    return CommandError(
+def _bad_id(raw: str, verb: str) -> ParseError:
+    return ParseError(
         ErrorCode.BAD_ID,
         f"“{shorten(raw, 30)}” isn't a request id; ids look like `1a2b3c4d`.",
         f"Type `status` to see your requests, then `{verb} <id>`.",
@@ -171,25 +171,25 @@ def _topic(arguments: str) -> str | None:
     return topic or None
 
 
-def _terms(arguments: str) -> Command | CommandError:
+def _terms(arguments: str) -> Command | ParseError:
     words = " ".join(fold(arguments).split())
     if not words:
         return ShowTermsCommand()
     if words in _ACCEPT_WORDS:
         return AcceptTermsCommand()
-    return CommandError(
+    return ParseError(
         ErrorCode.UNEXPECTED_ARGUMENTS,
         f"`terms` doesn't take “{shorten(arguments, 30)}”.",
         "Type `terms` to read them or `terms accept` to accept them.",
     )
 
 
-def _audit(arguments: str) -> AuditCommand | CommandError:
+def _audit(arguments: str) -> AuditCommand | ParseError:
     if not arguments:
         return AuditCommand()
     limit = parse_count(arguments, MAX_AUDIT_LIMIT)
     if limit is None:
-        return CommandError(
+        return ParseError(
             ErrorCode.BAD_NUMBER,
             f"`audit` takes how many entries to show, 1 to {MAX_AUDIT_LIMIT} "
             f"(not “{shorten(arguments, 20)}”).",

@@ -20,7 +20,7 @@ from core.commands._commands import (
     ReportsCommand,
     ResolveCommand,
 )
-from core.commands._errors import CommandError, ErrorCode
+from core.commands._errors import ErrorCode, ParseError
 from core.commands._text import shorten
 from core.commands._tokens import TokenKind, tokenize
 from core.commands._values import parse_count, parse_request_id
@@ -54,8 +54,8 @@ def _free_text(rest: str) -> str | None:
     return text or None
 
 
-def _too_long(what: str, example: str) -> CommandError:
-    return CommandError(
+def _too_long(what: str, example: str) -> ParseError:
+    return ParseError(
         ErrorCode.TOO_LONG,
         f"Keep the {what} under {MAX_REPORT_CHARS} characters.",
         f"For example `{example}`.",
@@ -64,15 +64,15 @@ def _too_long(what: str, example: str) -> CommandError:
 
 def _id_and_text(
     arguments: str, *, what: str, missing: str, hint: str, text_name: str, example: str
-) -> tuple[str, str | None] | CommandError:
+) -> tuple[str, str | None] | ParseError:
     """``<id> [free text]`` for `report` and `resolve`: the id, then the words (bounded)."""
     split = _split(arguments)
     if split is None:
-        return CommandError(ErrorCode.MISSING_ID, missing, hint)
+        return ParseError(ErrorCode.MISSING_ID, missing, hint)
     raw, rest = split
     target = parse_request_id(raw)
     if target is None:
-        return CommandError(
+        return ParseError(
             ErrorCode.BAD_ID,
             f"“{shorten(raw, 30)}” isn't a {what} id; ids look like `1a2b3c4d`.",
             hint,
@@ -83,7 +83,7 @@ def _id_and_text(
     return target, text
 
 
-def parse_report(arguments: str) -> ReportCommand | CommandError:
+def parse_report(arguments: str) -> ReportCommand | ParseError:
     parsed = _id_and_text(
         arguments,
         what="clip",
@@ -92,15 +92,15 @@ def parse_report(arguments: str) -> ReportCommand | CommandError:
         text_name="reason",
         example="report {id} wrong artist name",
     )
-    return parsed if isinstance(parsed, CommandError) else ReportCommand(*parsed)
+    return parsed if isinstance(parsed, ParseError) else ReportCommand(*parsed)
 
 
-def parse_reports(arguments: str) -> ReportsCommand | CommandError:
+def parse_reports(arguments: str) -> ReportsCommand | ParseError:
     if not arguments.strip():
         return ReportsCommand(DEFAULT_AUDIT_LIMIT)
     limit = parse_count(arguments, MAX_AUDIT_LIMIT)
     if limit is None:
-        return CommandError(
+        return ParseError(
             ErrorCode.BAD_NUMBER,
             f"`reports` takes how many to show, 1 to {MAX_AUDIT_LIMIT} "
             f"(not “{shorten(arguments, 20)}”).",
@@ -109,7 +109,7 @@ def parse_reports(arguments: str) -> ReportsCommand | CommandError:
     return ReportsCommand(limit)
 
 
-def parse_resolve(arguments: str) -> ResolveCommand | CommandError:
+def parse_resolve(arguments: str) -> ResolveCommand | ParseError:
     parsed = _id_and_text(
         arguments,
         what="report",
@@ -118,4 +118,4 @@ def parse_resolve(arguments: str) -> ResolveCommand | CommandError:
         text_name="note",
         example="resolve {id} clip taken down",
     )
-    return parsed if isinstance(parsed, CommandError) else ResolveCommand(*parsed)
+    return parsed if isinstance(parsed, ParseError) else ResolveCommand(*parsed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from core.commands._errors import CommandError, ErrorCode
+from core.commands._errors import ErrorCode, ParseError
 
 MAX_CHARS = 500
 """Longest message the grammar reads; a real command is far shorter."""
@@ -57,31 +57,31 @@ def _unreadable(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cs")
 
 
-def clean_text(text: str) -> str | CommandError:
+def clean_text(text: str) -> str | ParseError:
     """The message as NFC text with invisible marks and bidi controls removed, or why it
     can't be read."""
     if not isinstance(text, str):
-        return CommandError(
+        return ParseError(
             ErrorCode.BAD_CHARACTERS,
             "I can only read text messages.",
             f"Type a command, e.g. `{EXAMPLE}`.",
         )
     stripped = text.strip()
     if len(stripped) > MAX_CHARS:
-        return CommandError(
+        return ParseError(
             ErrorCode.TOO_LONG,
             f"That message is too long ({len(stripped)} characters); keep it under {MAX_CHARS}.",
             f"A command is one line, e.g. `{EXAMPLE}`.",
         )
     if any(_unreadable(ch) for ch in stripped):
-        return CommandError(
+        return ParseError(
             ErrorCode.BAD_CHARACTERS,
             "That message contains control characters (such as NUL) that I can't read.",
             f"Type the command as plain text, e.g. `{EXAMPLE}`.",
         )
     cleaned = unicodedata.normalize("NFC", stripped.translate(_REMOVED)).strip()
     if not cleaned:
-        return CommandError(
+        return ParseError(
             ErrorCode.EMPTY,
             "I didn't get a command.",
             f"Type `help` to see them all, or try `{EXAMPLE}`.",

@@ -24,6 +24,7 @@ from typing import Any
 
 from core.deliveries.availability import withdrawn_reason
 from core.deliveries.credits import Credits, credits_for
+from core.errors import UserFacing
 from core.ids import new_id
 from core.listeners import listener_key
 from core.media import ClipTags, EncodeFormat, MarkingKey
@@ -40,7 +41,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 SHARE_ID_BYTES = 12  # 16 url-safe characters: unguessable, short enough for a link
 
 
-class NotDeliverable(Exception):
+class NotDeliverable(UserFacing):
     """The clip cannot be handed out (any more); ``user_message`` says why."""
 
     def __init__(self, message: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.errors import UserFacing
 from core.ids import new_id
 from core.model import AuditEntry, Takedown
 from core.notices import notify
@@ -26,7 +27,7 @@ class TakedownOutcome:
     message: str
 
 
-class UnknownClip(LookupError):
+class UnknownClip(UserFacing, LookupError):
     def __init__(self, clip_id: str) -> None:
         super().__init__(f"There is no clip {clip_id}.")
         self.user_message = str(self)

@@ -25,6 +25,7 @@ from core.entitlements import _wording as say
 from core.entitlements._rights import Rights
 from core.entitlements.context import EntitlementContext
 from core.entitlements.decision import Denied, DenyCode
+from core.errors import UserFacing
 from core.model import WORLDWIDE, LicenseTerms, Transformation, VoiceModel
 
 VOICE_KINDS: dict[str, frozenset[Transformation]] = {
@@ -35,7 +36,7 @@ VOICE_KINDS: dict[str, frozenset[Transformation]] = {
 _ANY = "*"
 
 
-class ScopeError(ValueError):
+class ScopeError(UserFacing, ValueError):
     """A consent scope that cannot be read; the message says what is wrong."""
 
 

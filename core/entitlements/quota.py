@@ -14,6 +14,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from core.errors import RefrainError
 from core.model import QuotaEntry, QuotaEntryKind
 from core.ports import Reservation
 
@@ -29,7 +30,7 @@ class LedgerProblem(enum.Enum):
     REFUND_TOO_LARGE = "REFUND_TOO_LARGE"  # gives back more than was reserved
 
 
-class LedgerError(Exception):
+class LedgerError(RefrainError):
     """An entry that would break the ledger's rules; nothing is appended."""
 
     def __init__(self, problem: LedgerProblem, entry: QuotaEntry, detail: str) -> None:

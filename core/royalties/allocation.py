@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from core.catalog.shares import shares_on
+from core.errors import RefrainError
 from core.model import (
     ESCROW_PARTY_ID,
     UNCLAIMED_PARTY_ID,
@@ -53,7 +54,7 @@ class Method(enum.Enum):
     USER_CENTRIC = "user-centric"
 
 
-class AllocationError(ValueError):
+class AllocationError(RefrainError, ValueError):
     """The inputs cannot be allocated exactly (a bucket template that is not 100 %…)."""
 
 

@@ -22,6 +22,7 @@ import calendar
 import re
 from decimal import Decimal
 
+from core.errors import UserFacing
 from core.royalties.money import MICROS, format_micros
 from core.royalties.statements import RIGHT_ORDER, Statement
 
@@ -71,7 +72,7 @@ def render_dsr(statement: Statement, territory: str, sender: str = SENDER) -> st
     return "".join("\t".join(_cell(v) for v in record) + "\n" for record in records)
 
 
-class DsrError(ValueError):
+class DsrError(UserFacing, ValueError):
     """A DSR file that does not add up."""
 
 

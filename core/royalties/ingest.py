@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.errors import UserFacing
 from core.listeners import listener_key
 from core.model import Origin, PlayEvent, UsageType
 from core.royalties.periods import Period
@@ -48,7 +49,7 @@ class LineIssue:
         return f"line {self.line}: {self.message}"
 
 
-class BadEvent(ValueError):
+class BadEvent(UserFacing, ValueError):
     """One field of one event is unusable; the message says which and why."""
 
 

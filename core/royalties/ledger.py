@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from core.errors import RefrainError
 from core.model import RightType
 from core.royalties.allocation import LegKey
 
@@ -26,7 +27,7 @@ class PostingKind(enum.Enum):
     REVERSAL = "REVERSAL"
 
 
-class UnbalancedPosting(ValueError):
+class UnbalancedPosting(RefrainError, ValueError):
     """A posting whose legs do not sum to zero: refused before anything is stored."""
 
 

@@ -24,6 +24,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TypeVar
 
+from core.errors import UserFacing
+
 MICROS = 1_000_000
 """Micro-units per currency unit."""
 
@@ -33,7 +35,7 @@ MAX_POOL_MICROS = 10**18
 K = TypeVar("K", bound=Hashable)
 
 
-class AmountError(ValueError):
+class AmountError(UserFacing, ValueError):
     """An amount the user typed is not a usable sum of money."""
 
 

@@ -6,10 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from core.errors import UserFacing
+
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class PeriodError(ValueError):
+class PeriodError(UserFacing, ValueError):
     """A period the user typed is not ``YYYY-MM``."""
 
 

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.errors import RefrainError
 from engine.encode import EncodeFormat
 from engine.provenance.manifest import DIGITAL_SOURCE_TYPE, SCHEMA, with_sha256
 
@@ -60,7 +61,7 @@ _ROOT_DAYS = 3650
 _OFFLINE = {"verify": {"ocsp_fetch": False, "remote_manifest_fetch": False}}
 
 
-class C2paError(Exception):
+class C2paError(RefrainError):
     """Signing or reading a C2PA manifest failed; the message says why."""
 
 

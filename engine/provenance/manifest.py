@@ -49,6 +49,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from core.errors import UserFacing
 from core.model import Clip, Recording, Transformation, VoiceModel, Work
 from engine.encode import EncodeFormat
 
@@ -81,7 +82,7 @@ _TOP_KEYS = frozenset(
 )  # fmt: skip
 
 
-class ProvenanceError(ValueError):
+class ProvenanceError(UserFacing, ValueError):
     """A provenance record that cannot be built or is not one of ours; the message says why."""
 
 

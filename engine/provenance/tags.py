@@ -38,6 +38,7 @@ import mutagen.mp4
 import mutagen.oggopus
 from mutagen import MutagenError
 
+from core.errors import RefrainError
 from engine.encode import TAG_CLIP_ID, TAG_TOKEN, ClipTags, EncodeFormat
 
 __all__ = ["MP4_FREEFORM_MEAN", "TagError", "refrain_fields", "write_tags"]
@@ -53,7 +54,7 @@ _mp4: Any = mutagen.mp4
 _ogg: Any = mutagen.oggopus
 
 
-class TagError(Exception):
+class TagError(RefrainError):
     """The tags could not be written (bad key, unreadable file); the message says which."""
 
 

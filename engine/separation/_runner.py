@@ -26,6 +26,7 @@ from typing import ParamSpec, TypeVar
 
 import torch
 
+from core.errors import RefrainError
 from engine.separation._chunks import Segment
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class Capacity:
     workers: int
 
 
-class OutOfCapacity(Exception):
+class OutOfCapacity(RefrainError):
     """One segment on one worker did not fit."""
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.errors import UserFacing
+
 INSTALL_HINT = "Copy the weights there or run `refrain models install PATH`."
 
 
-class SeparationError(Exception):
+class SeparationError(UserFacing):
     """Base of every separation failure."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from core.errors import UserFacing
 
-class VoiceError(ValueError):
+
+class VoiceError(UserFacing, ValueError):
     """Base of every voice error; its message is meant to be shown as is."""
 
 

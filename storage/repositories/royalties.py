@@ -38,6 +38,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.errors import UserFacing
 from core.ids import new_id
 from core.model import (
     SYSTEM_PARTIES,
@@ -108,7 +109,7 @@ CHUNK_EVENTS = 50_000  # events qualified per round trip (listener by listener)
 SYSTEM_NAMES = {party_id: party.name for party_id, party in SYSTEM_PARTIES.items()}
 
 
-class RoyaltyError(Exception):
+class RoyaltyError(UserFacing):
     """A refusal the user can act on (closed period, run already there…); the text says what to do."""
 
 

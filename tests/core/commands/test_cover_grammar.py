@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.commands import CommandError, CoverCommand, parse_command
+from core.commands import CoverCommand, ParseError, parse_command
 from core.model import Transformation
 
 COVER, REMIX, VOICE = Transformation.COVER, Transformation.REMIX, Transformation.VOICE_SWAP
@@ -149,7 +149,7 @@ def test_as_yields_to_explicit_style() -> None:
 
 def test_song_given_twice() -> None:
     result = parse_command("cover Golden Hour title:x")
-    assert isinstance(result, CommandError)
+    assert isinstance(result, ParseError)
     assert "song twice" in result.message
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.commands import CommandError, ErrorCode, parse_command
+from core.commands import ErrorCode, ParseError, parse_command
 
 # code → (input, words in the message, words in the suggestion)
 CASES: dict[ErrorCode, list[tuple[str, str, str]]] = {
@@ -135,7 +135,7 @@ def test_every_code_is_covered() -> None:
 )
 def test_error_says_what_to_type(text: str, code: ErrorCode, message: str, suggestion: str) -> None:
     result = parse_command(text)
-    assert isinstance(result, CommandError), result
+    assert isinstance(result, ParseError), result
     assert result.code is code
     assert message in result.message
     assert result.suggestion is not None
@@ -144,5 +144,5 @@ def test_error_says_what_to_type(text: str, code: ErrorCode, message: str, sugge
 
 def test_long_user_text_is_not_echoed_whole() -> None:
     result = parse_command("cover x length:" + "9" * 300)
-    assert isinstance(result, CommandError)
+    assert isinstance(result, ParseError)
     assert len(result.message) < 120

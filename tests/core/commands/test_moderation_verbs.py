@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from core.commands import (
     MAX_REPORT_CHARS,
-    CommandError,
     Duration,
     ErrorCode,
     HelpCommand,
     ModeratorSettingCommand,
+    ParseError,
     ReportCommand,
     ReportsCommand,
     ResolveCommand,
@@ -75,7 +75,7 @@ def test_reads(text: str, expected: object) -> None:
 )
 def test_errors_say_what_to_type(text: str, code: ErrorCode, words: str) -> None:
     result = parse_command(text)
-    assert isinstance(result, CommandError), result
+    assert isinstance(result, ParseError), result
     assert result.code is code and words in result.message
     assert result.suggestion and "`" in result.suggestion
 

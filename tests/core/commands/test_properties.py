@@ -15,12 +15,12 @@ from core.commands import (
     ChannelList,
     ChannelRef,
     Command,
-    CommandError,
     CountryChoice,
     CoverCommand,
     Duration,
     ErrorCode,
     ModeratorSettingCommand,
+    ParseError,
     RefKind,
     SettingKey,
     StyleList,
@@ -47,13 +47,13 @@ def _is_bad_char(ch: str) -> bool:
 @example("«" * 600)
 def test_any_text_gives_a_command_or_an_error(text: str) -> None:
     result = parse_command(text)
-    assert isinstance(result, Command | CommandError)
+    assert isinstance(result, Command | ParseError)
     stripped = text.strip()
     if len(stripped) > MAX_CHARS:
-        assert isinstance(result, CommandError) and result.code is ErrorCode.TOO_LONG
+        assert isinstance(result, ParseError) and result.code is ErrorCode.TOO_LONG
     elif any(_is_bad_char(ch) for ch in stripped):
-        assert isinstance(result, CommandError) and result.code is ErrorCode.BAD_CHARACTERS
-    if isinstance(result, CommandError):
+        assert isinstance(result, ParseError) and result.code is ErrorCode.BAD_CHARACTERS
+    if isinstance(result, ParseError):
         assert result.message and len(result.message) < 400
 
 
@@ -95,8 +95,8 @@ def grammar_shaped(draw: st.DrawFn) -> str:
 def test_grammar_shaped_text_parses_and_formats_back(text: str) -> None:
     """Whatever a command parses to, its canonical text parses to the same command."""
     result = parse_command(text)
-    assert isinstance(result, Command | CommandError)
-    if not isinstance(result, CommandError):
+    assert isinstance(result, Command | ParseError)
+    if not isinstance(result, ParseError):
         formatted = format_command(result)
         assert parse_command(formatted) == result, formatted
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.commands import CommandError, CoverCommand, format_command, parse_command
+from core.commands import CoverCommand, ParseError, format_command, parse_command
 
 
 def test_take_defaults_to_the_first() -> None:
@@ -22,5 +22,5 @@ def test_take_reads_and_formats_back() -> None:
 @pytest.mark.parametrize("bad", ["0", "-1", "two", "100", "1.5"])
 def test_bad_takes_say_what_a_take_is(bad: str) -> None:
     parsed = parse_command(f'cover "Golden Hour" style:lofi take:{bad}')
-    assert isinstance(parsed, CommandError)
+    assert isinstance(parsed, ParseError)
     assert "take is a number from 1 to 99" in parsed.message
