@@ -61,8 +61,7 @@ from core.royalties.allocation import Method
 from core.royalties.periods import Period
 from core.royalties.rules import DEFAULT_BUCKETS_V1, RULES_V1
 from storage.migrate import upgrade
-from storage.schema import metadata
-from storage.schema_royalties import ROYALTY_TABLES
+from storage.schema import ROYALTY_TABLES, metadata
 from storage.terms_codec import encode_terms
 
 PERIOD = Period(2026, 10)

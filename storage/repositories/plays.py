@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import PlayEvent
 from core.royalties.periods import accounting_period
-from storage.schema import ClipRow
-from storage.schema_royalties import PeriodCloseRow, PlayEventRow
+from storage.schema import ClipRow, PeriodCloseRow, PlayEventRow
 from storage.sessions import Sessions
 
 BATCH = 5_000

@@ -78,27 +78,25 @@ from core.royalties.run_id import RunInputs, digest
 from core.royalties.statements import RecordingInfo, Statement, Usage, build_statement
 from storage.repositories.catalog_rows import opt_of, share_of
 from storage.schema import (
+    AllocationRunRow,
+    AllocationUsageRow,
     ClipRow,
+    FraudFlagRow,
+    LedgerEntryRow,
+    LedgerPostingRow,
     LicenseVersionRow,
     OptDeclarationRow,
     PartyRow,
+    PeriodCloseRow,
+    PlayEventRow,
+    PlayQualificationRow,
     RecordingRow,
+    RoyaltyPeriodRow,
+    RunReversalRow,
     ShareRow,
     VoiceModelRow,
     WorkRow,
     metadata,
-)
-from storage.schema_royalties import (
-    AllocationRunRow,
-    AllocationUsageRow,
-    FraudFlagRow,
-    LedgerEntryRow,
-    LedgerPostingRow,
-    PeriodCloseRow,
-    PlayEventRow,
-    PlayQualificationRow,
-    RoyaltyPeriodRow,
-    RunReversalRow,
 )
 from storage.sessions import Sessions
 from storage.terms_codec import decode_terms

@@ -18,8 +18,7 @@ from core.entitlements._voice import VoiceScope, scope_of
 from core.model import RightType, Share, SubjectKind, VoiceModel
 from storage.errors import NotFound, StorageConflict
 from storage.repositories.catalog_rows import fill_voice_row, share_row, voice_of
-from storage.schema import PartyRow, VoiceModelRow
-from storage.schema_voice import VoiceProfileRow
+from storage.schema import PartyRow, VoiceModelRow, VoiceProfileRow
 from storage.sessions import Sessions
 
 

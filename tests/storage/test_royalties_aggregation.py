@@ -49,7 +49,7 @@ from core.royalties.periods import Period
 from core.royalties.rules import RULES_V1
 from storage.database import Database
 from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
-from storage.schema_royalties import PlayQualificationRow as PQ
+from storage.schema import PlayQualificationRow as PQ
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import CLIP_IDS, seed_world
 

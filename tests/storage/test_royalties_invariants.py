@@ -40,7 +40,7 @@ from core.royalties.statements import render_csv, render_json
 from storage.database import Database
 from storage.repositories.plays import SqlPlayLog
 from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
-from storage.schema_royalties import PlayQualificationRow
+from storage.schema import PlayQualificationRow
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import CLIP_IDS, seed_world
 

@@ -16,7 +16,7 @@ from storage.database import Database
 from storage.errors import AppendOnlyViolation
 from storage.repositories.plays import SqlPlayLog
 from storage.repositories.royalties import RoyaltyError, RunRequest, SqlRoyaltyStore
-from storage.schema_royalties import ROYALTY_TABLES, LedgerEntryRow, PlayEventRow
+from storage.schema import ROYALTY_TABLES, LedgerEntryRow, PlayEventRow
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import seed_world
 

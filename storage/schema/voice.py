@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.columns import UTCDateTime
-from storage.schema import Base
+from storage.schema.base import Base
 
 
 class VoiceProfileRow(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.columns import UTCDateTime
-from storage.schema import CODE, ID, Base
+from storage.schema.base import CODE, ID, Base
 
 PERIOD = String(7)  # YYYY-MM
 KEY = String(64)  # listener keys: 64 hex digits of an HMAC
