@@ -37,7 +37,7 @@ from benchmarks._machine import add_run_size, emit, machine_info
 from core.catalog.search import CatalogIndex
 from core.catalog.text import normalise
 from core.model import Recording
-from storage.search_postings import TrigramPostings
+from storage import TrigramPostings
 
 TARGET_MS = 5.0
 SEED = 20261128

@@ -48,10 +48,7 @@ from core.model import (
     Transformation,
     UsageType,
 )
-from storage.database import Database
-from storage.migrate import upgrade
-from storage.repositories.plays import SqlPlayLog
-from storage.sessions import Sessions
+from storage import Database, Sessions, SqlPlayLog, upgrade
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 START = datetime(2026, 10, 1, tzinfo=UTC)

@@ -32,7 +32,7 @@ from core.catalog.demo import demo_catalog
 from jobs.embedded import EmbeddedQueue
 from refrain.app import App, open_app
 from refrain.demo import pick_songs
-from storage.migrate import upgrade
+from storage import upgrade
 
 STYLES = ("lofi", "synthwave", "8-bit", "acoustic", "a-cappella")
 

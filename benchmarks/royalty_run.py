@@ -60,7 +60,7 @@ from core.model import LicenseTerms, Transformation
 from core.royalties.allocation import Method
 from core.royalties.periods import Period
 from core.royalties.rules import DEFAULT_BUCKETS_V1, RULES_V1
-from storage.migrate import upgrade
+from storage import upgrade
 from storage.schema import ROYALTY_TABLES, metadata
 from storage.terms_codec import encode_terms
 
@@ -345,9 +345,8 @@ def _peak_rss_mib() -> float:
 
 
 async def run_once(url: str) -> dict[str, Any]:
-    from storage.engine import create_engine
+    from storage import Sessions, create_engine
     from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
-    from storage.sessions import Sessions
 
     started = time.perf_counter()
     engine = create_engine(url)  # only the engine: the run needs no other repository

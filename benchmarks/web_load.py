@@ -91,7 +91,7 @@ async def _prepare(folder: Path, port: int, clip_seconds: tuple[float, ...]) -> 
     from engine.encode import EncodeFormat
     from jobs.memory import InMemoryQueue
     from refrain.app import open_app
-    from storage.migrate import upgrade
+    from storage import upgrade
     from tests.storage.factories import seed
     from tests.web.support import add_delivered_clip
 
@@ -119,6 +119,7 @@ def _serve(settings_json: str, ready: Any, reuse_port: bool) -> None:
     from config import RefrainSettings
     from jobs.memory import InMemoryQueue
     from refrain.app import open_app
+    from refrain.components import listener_secret
     from web import web_component
 
     logging.disable(logging.WARNING)
@@ -126,7 +127,8 @@ def _serve(settings_json: str, ready: Any, reuse_port: bool) -> None:
 
     async def main() -> None:
         async with (open_app(settings, queue=InMemoryQueue()) as app,
-                    web_component(app, reuse_port=reuse_port)):
+                    web_component(app, settings.web, listener_secret(settings),
+                                  reuse_port=reuse_port)):
             ready.set()
             await asyncio.Event().wait()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from core.errors import UserFacing
 from jobs.processes import ProcessDied
-from storage.errors import StorageUnavailable
+from storage import StorageUnavailable
 
 
 class JobFailure(UserFacing):

@@ -22,7 +22,7 @@ from jobs.pipeline import RenderJob, RenderSettings
 from jobs.runners import AudioRunner
 from jobs.separation import MissingModelStems, SeparatedStems
 from jobs.stems import ProvidedStems, StemSource
-from storage.stem_index import FileStemIndex
+from storage import FileStemIndex
 
 log = logging.getLogger(__name__)
 

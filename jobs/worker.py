@@ -37,8 +37,7 @@ from jobs.arq_queue import RENDER_TASK, ArqQueue, RedisNotifier, redis_client, w
 from jobs.pipeline import RenderJob
 from jobs.resources import build_render_job
 from jobs.runners import AudioRunner, audio_runner
-from storage.blobs import LocalBlobStore
-from storage.database import Database
+from storage import Database, LocalBlobStore
 
 log = logging.getLogger(__name__)
 

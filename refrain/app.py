@@ -8,16 +8,18 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from config import RefrainSettings
 from core.catalog.search import CatalogIndex, SearchHit
 from core.chat.handler import ChatHandler
 from core.clock import SystemClock
-from core.deliveries import DeliveryService, Tracer
+from core.deliveries import DeliveryService, SharedCopies, Tracer
+from core.health import HealthChecks
 from core.model import SubjectKind, Tier
-from core.ports import Clock, JobQueue, Stores
+from core.ports import AuditLog, ButtonStates, Clock, JobQueue, PlayLog, Stores
+from core.requests import Choices, RemakeRule, RequestService, latest_declaration
 from core.requests.recovery import RecoverySweep, SweepSettings
-from core.requests.service import RequestService, latest_declaration
 from engine import DeliveryAudioEngine
 from jobs import arq_queue, metrics
 from jobs.embedded import EmbeddedQueue
@@ -25,15 +27,16 @@ from jobs.events import LocalEventBus
 from jobs.memory import InMemoryQueue
 from jobs.resources import build_render_job, delivery_service, marking_keys
 from jobs.runners import audio_runner
-from storage.blobs import LocalBlobStore
-from storage.database import Database
-from storage.search_postings import TrigramPostings
+from storage import Database, LocalBlobStore, TrigramPostings
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class App:
+    """The object graph of one process. Adapters see it only as ``core.service.Refrain``:
+    the use cases below, not the settings, database or queue above them."""
+
     settings: RefrainSettings
     database: Database
     stores: Stores
@@ -42,11 +45,27 @@ class App:
     hidden: set[str]
     queue: JobQueue
     clock: Clock
-    service: RequestService
+    requests: RequestService
     handler: ChatHandler
+    choices: Choices
+    remakes: RemakeRule
     events: LocalEventBus
     deliveries: DeliveryService
+    shares: SharedCopies
     tracer: Tracer
+    health: HealthChecks
+
+    @property
+    def buttons(self) -> ButtonStates:
+        return self.stores.buttons
+
+    @property
+    def audit(self) -> AuditLog:
+        return self.stores.audit
+
+    @property
+    def plays(self) -> PlayLog:
+        return self.stores.plays
 
     def search(self, text: str, limit: int = 5) -> list[SearchHit]:
         """Autocomplete: fuzzy hits, without opted-out recordings."""
@@ -185,7 +204,7 @@ async def open_app(
             )
         clock = clock or SystemClock()
         index, hidden = await build_index(stores)
-        service = RequestService(
+        requests = RequestService(
             stores,
             queue,
             clock,
@@ -208,12 +227,37 @@ async def open_app(
             hidden=hidden,
             queue=queue,
             clock=clock,
-            service=service,
-            handler=ChatHandler(service, stores, clock, tracer),
+            requests=requests,
+            handler=ChatHandler(requests, stores, clock, tracer),
+            choices=Choices(stores, index, hidden, requests, clock),
+            remakes=RemakeRule(stores),
             events=events,
             deliveries=deliveries,
+            shares=SharedCopies(stores, blobs),
             tracer=tracer,
+            health=health_checks(settings, database, queue, blobs),
         )
+
+
+def health_checks(
+    settings: RefrainSettings, database: Database, queue: JobQueue, blobs: LocalBlobStore
+) -> HealthChecks:
+    """What ``/healthz`` asks: the database, the queue and the blob store each answer."""
+
+    async def database_probe() -> dict[str, Any]:
+        await database.ping()
+        return {"ok": True}
+
+    async def queue_probe() -> dict[str, Any]:
+        try:
+            await queue.position("healthz-probe")
+        except Exception as exc:
+            return {"ok": False, "kind": settings.queue, "error": type(exc).__name__}
+        return {"ok": True, "kind": settings.queue}
+
+    return HealthChecks(
+        {"database": database_probe, "queue": queue_probe, "blobs": blobs.probe}
+    )
 
 
 def voice_conversion_available(settings: RefrainSettings) -> bool:

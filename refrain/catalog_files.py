@@ -24,7 +24,7 @@ from core.catalog.importer import (
 from core.ports import CatalogBatch
 from engine import SongSpec, encode_flac_bytes, load_audio, render_song
 from refrain.app import App
-from storage.errors import StorageConflict
+from storage import StorageConflict
 
 MAX_IMPORT_AUDIO_SECONDS = 15 * 60
 

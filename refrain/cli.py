@@ -77,7 +77,7 @@ def db() -> None:
 @run_async
 async def db_upgrade(ctx: click.Context) -> None:
     """Apply all migrations (creates the SQLite file if needed) and say which ran."""
-    from storage.migrate import upgrade
+    from storage import upgrade
 
     settings = settings_of(ctx)
     migrated = await upgrade(settings.database_url)

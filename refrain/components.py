@@ -2,7 +2,8 @@
 
 Each component is an async context manager over the open ``App``: entering it
 starts the component (connects, binds), leaving it stops it cleanly. Only
-configured components run (a bot without a token is not started).
+configured components run (a bot without a token is not started). Each gets
+the app as its narrow port (``core.service.Refrain``) and its own settings.
 """
 
 from __future__ import annotations
@@ -26,17 +27,23 @@ def serve_components(settings: RefrainSettings) -> list[tuple[str, Component]]:
     if settings.discord_token is not None:
         from bots.discord.component import discord_component
 
-        components.append(("discord", discord_component))
+        discord_token = settings.discord_token.get_secret_value()
+        components.append(
+            ("discord", lambda app: discord_component(app, discord_token, settings.discord))
+        )
     if settings.telegram_token is not None:
         from bots.telegram import telegram_component
 
-        components.append(("telegram", telegram_component))
+        telegram_token = settings.telegram_token.get_secret_value()
+        components.append(
+            ("telegram", lambda app: telegram_component(app, telegram_token, settings.telegram))
+        )
     if settings.web.enabled:
-        components.append(("web", _web_with_webhooks(settings)))
+        components.append(("web", web_with_webhooks(settings)))
     return components
 
 
-def _web_with_webhooks(settings: RefrainSettings) -> Component:
+def web_with_webhooks(settings: RefrainSettings) -> Component:
     """The web server, with the Telegram webhook mounted when webhook mode is on."""
     from web.component import web_component
 
@@ -45,7 +52,11 @@ def _web_with_webhooks(settings: RefrainSettings) -> Component:
         if settings.telegram_token is not None and settings.telegram.webhook_url:
             from bots.telegram import webhook_routes
 
-            extra = webhook_routes(app)
-        return web_component(app, extra)
+            extra = webhook_routes(app, settings.telegram)
+        return web_component(app, settings.web, listener_secret(settings), extra)
 
     return component
+
+
+def listener_secret(settings: RefrainSettings) -> bytes:
+    return settings.listener_key_secret.get_secret_value().encode()

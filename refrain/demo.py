@@ -22,13 +22,13 @@ from core.catalog.demo import demo_catalog
 from core.deliveries import delivery_problem
 from core.model import WORLDWIDE, RequestState, Transformation
 from core.ports import CatalogBatch
-from core.requests.service import short_id
+from core.requests import short_id
 from engine import run_tool, write_sidecar
 from jobs.embedded import EmbeddedQueue
 from refrain.app import App, open_app
 from refrain.catalog_files import install_demo_catalog
 from refrain.royalty_demo import royalty_demo
-from storage.migrate import upgrade
+from storage import upgrade
 
 Echo = Callable[[str], None]
 

@@ -22,10 +22,8 @@ from core.royalties.allocation import Method
 from core.royalties.money import format_micros, parse_amount
 from core.royalties.periods import Period
 from core.royalties.rules import rule_set
-from storage.database import Database
-from storage.repositories.plays import SqlPlayLog
+from storage import Database, Sessions, SqlPlayLog
 from storage.repositories.royalties import PeriodSummary, RunRequest, SqlRoyaltyStore
-from storage.sessions import Sessions
 
 Echo = Callable[[str], None]
 DEMO_POOL = "1000.00"

@@ -12,6 +12,7 @@ Public surface::
 
 from storage.blobs import LocalBlobStore
 from storage.database import Database
+from storage.engine import create_engine
 from storage.errors import (
     AppendOnlyViolation,
     NotFound,
@@ -21,17 +22,28 @@ from storage.errors import (
     StorageUnavailable,
 )
 from storage.migrate import check_schema, downgrade, upgrade
+from storage.repositories.plays import SqlPlayLog
+from storage.repositories.voices import SqlVoiceRegistry
+from storage.search_postings import TrigramPostings
+from storage.sessions import Sessions
+from storage.stem_index import FileStemIndex
 
 __all__ = [
     "AppendOnlyViolation",
     "Database",
+    "FileStemIndex",
     "LocalBlobStore",
     "NotFound",
     "SchemaOutOfDate",
+    "Sessions",
+    "SqlPlayLog",
+    "SqlVoiceRegistry",
     "StorageConflict",
     "StorageError",
     "StorageUnavailable",
+    "TrigramPostings",
     "check_schema",
+    "create_engine",
     "downgrade",
     "upgrade",
 ]

@@ -15,9 +15,11 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 _CHUNK = 1 << 20
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -51,7 +53,18 @@ class LocalBlobStore:
     async def exists(self, sha256: str) -> bool:
         return await asyncio.to_thread(self.path_of(sha256).is_file)
 
+    async def probe(self) -> dict[str, Any]:
+        """Whether the store can be read and written now, and its free space (``/healthz``)."""
+        return await asyncio.to_thread(self._probe)
+
     # -- the blocking half, run in a thread ------------------------------------------------
+    def _probe(self) -> dict[str, Any]:
+        if not self.root.is_dir():
+            return {"ok": False, "error": "blob directory missing"}
+        if not os.access(self.root, os.R_OK | os.W_OK | os.X_OK):
+            return {"ok": False, "error": "blob directory not writable"}
+        return {"ok": True, "free_bytes": shutil.disk_usage(self.root).free}
+
     def _put_bytes(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
         if self.path_of(sha).is_file():

@@ -40,6 +40,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         sessions = Sessions(engine)
+        self.voice_registry = SqlVoiceRegistry(sessions)  # the operator's voices CLI uses all of it
         self.stores = Stores(
             catalog=SqlCatalogRepository(sessions),
             users=SqlUserRepository(sessions),
@@ -51,7 +52,7 @@ class Database:
             deliveries=SqlDeliveryRepository(sessions),
             render_cache=SqlRenderCache(sessions),
             plays=SqlPlayLog(sessions),
-            voices=SqlVoiceRegistry(sessions),
+            voices=self.voice_registry,
             reports=SqlReportRepository(sessions),
             buttons=SqlButtonStates(sessions),
             runs=SqlRunRepository(sessions),
@@ -80,6 +81,11 @@ class Database:
     async def check_schema(self) -> None:
         """Raise ``SchemaOutOfDate`` unless the database is at the latest migration."""
         await check_schema(self.engine)
+
+    async def ping(self) -> None:
+        """One round trip (``SELECT 1``); raises when the database does not answer."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def ensure_schema(self) -> Migrated | None:
         """Migrate SQLite when behind, check anything else (``storage.migrate.ensure_schema``)."""

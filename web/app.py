@@ -7,14 +7,15 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from config.web import WebSettings
 from core.ids import new_id
 from core.links import LinkSigner
 from core.ports import JobEventKind, PlayLog
+from core.service import Refrain
 from web.beacons import beacon_handler
 from web.clientip import ClientAddress
 from web.clips import clip_handler
@@ -27,9 +28,6 @@ from web.resolve import SharedClips
 from web.responses import message, not_found
 from web.share import share_page_handler
 from web.state import STATE, WebState
-
-if TYPE_CHECKING:
-    from refrain.app import App
 
 log = logging.getLogger("web")
 
@@ -46,32 +44,33 @@ _SECURITY_HEADERS = {
 
 
 def create_web_app(
-    app: App,
+    port: Refrain,
+    settings: WebSettings,
+    listener_secret: bytes,
     extra_routes: Sequence[web.RouteDef] = (),
     *,
     plays: PlayLog | None = None,
 ) -> web.Application:
-    """The web application over an open ``App``.
+    """The web application over Refrain's use cases.
 
     Args:
-        app: the wiring's object graph (stores, blobs, settings, clock, events).
+        port: the use cases (deliveries, shared copies, events, clock, health).
+        settings: the web's own settings.
+        listener_secret: the HMAC key turning listeners into anonymous keys.
         extra_routes: mounted as they are (the Telegram webhook).
-        plays: where beacons store play events; defaults to ``app.stores.plays``
-            when storage provides it. Without one, beacons answer 503 and the
-            pages still work.
+        plays: where beacons store play events (default: the port's play log).
     """
-    settings = app.settings.web
-    metrics = WebMetrics(app.stores)
-    shared = SharedClips(app.stores, app.blobs, ttl_s=settings.page_cache_ttl_s)
+    metrics = WebMetrics(port.requests.counts)
+    shared = SharedClips(port.shares, ttl_s=settings.page_cache_ttl_s)
     metrics.cache = shared.stats
     state = WebState(
-        app=app,
+        port=port,
         settings=settings,
         signer=LinkSigner(
             settings.link_secret.get_secret_value().encode(), settings.public_url, settings.link_ttl_s
         ),
         shared=shared,
-        plays=plays if plays is not None else getattr(app.stores, "plays", None),
+        plays=plays if plays is not None else port.plays,
         metrics=metrics,
         clients=ClientAddress(settings.trusted_proxies),
         ip_limits=RateLimiter(settings.beacon_rate_per_ip, settings.beacon_burst_per_ip,
@@ -85,8 +84,8 @@ def create_web_app(
             max_rounds=settings.beacon_max_rounds,
             max_clock_skew_ms=settings.beacon_max_clock_skew_s * 1000,
         ),
-        listener_secret=app.settings.listener_key_secret.get_secret_value().encode(),
-        clock=app.clock,
+        listener_secret=listener_secret,
+        clock=port.clock,
     )
     if state.plays is None:
         log.warning("no play log is configured: share pages work, but plays are not counted")
@@ -153,7 +152,7 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
 async def _watch_renders(application: web.Application) -> AsyncIterator[None]:
     """Feed the render-seconds histogram from job events (first progress → delivered)."""
     state = application[STATE]
-    events = state.app.events
+    events = state.port.events
     subscribe = getattr(events, "subscribe", None)
     if subscribe is None:
         yield

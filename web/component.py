@@ -5,23 +5,23 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from config.web import WebSettings
 from core.ports import PlayLog
+from core.service import Refrain
 from web.app import create_web_app
 from web.logs import ACCESS_LOGGER, JsonAccessLogger, json_handler
-
-if TYPE_CHECKING:
-    from refrain.app import App
 
 log = logging.getLogger("web")
 
 
 @asynccontextmanager
 async def web_component(
-    app: App,
+    port: Refrain,
+    settings: WebSettings,
+    listener_secret: bytes,
     extra_routes: Sequence[web.RouteDef] = (),
     *,
     plays: PlayLog | None = None,
@@ -29,14 +29,13 @@ async def web_component(
 ) -> AsyncIterator[None]:
     """Serve until the block ends; then stop accepting, finish in-flight responses, close.
 
-    ``plays`` overrides the play log (default: ``app.stores.plays``), see ``create_web_app``.
+    ``plays`` overrides the play log (default: the port's), see ``create_web_app``.
     ``reuse_port`` binds with ``SO_REUSEPORT`` so several processes can share the port (the
     kernel spreads connections over them).
     """
-    settings = app.settings.web
     if settings.json_logs:
         _json_logging()
-    application = create_web_app(app, extra_routes, plays=plays)
+    application = create_web_app(port, settings, listener_secret, extra_routes, plays=plays)
     runner = web.AppRunner(
         application,
         access_log_class=JsonAccessLogger,

@@ -12,13 +12,12 @@ process of the host.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from core.model import RequestState
-from core.ports import Stores
 from jobs import metrics as job_metrics
 from web.resolve import CacheStats
 
@@ -29,8 +28,10 @@ _RENDER_BUCKETS = (1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 class WebMetrics:
     """The web server's own metrics, and the database figures read at scrape time."""
 
-    def __init__(self, stores: Stores, *, db_cache_s: float = 10.0) -> None:
-        self._stores = stores
+    def __init__(
+        self, counts: Callable[[], Awaitable[dict[RequestState, int]]], *, db_cache_s: float = 10.0
+    ) -> None:
+        self._counts = counts
         self._db_cache_s = db_cache_s
         self._db_at = -1e18
         self._by_state: dict[RequestState, int] = {}
@@ -73,10 +74,7 @@ class WebMetrics:
         """Render requests per state, from the database, at most every ``db_cache_s``."""
         now = time.monotonic()
         if now - self._db_at >= self._db_cache_s:
-            counts = dict.fromkeys(RequestState, 0)
-            for request in await self._stores.requests.list_in_states(frozenset(RequestState)):
-                counts[request.state] += 1
-            self._by_state = counts
+            self._by_state = await self._counts()
             self._db_at = now
         return self._by_state
 

@@ -2,70 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
-import shutil
 from importlib import resources
-from typing import Any
 
 from aiohttp import web
-from sqlalchemy import text
 
 from web.pages import message_page
 from web.responses import html_response, json_response
-from web.state import STATE, WebState
+from web.state import STATE
 
-_CHECK_TIMEOUT_S = 2.0
 _STATIC_TYPES = {".js": "text/javascript", ".css": "text/css"}
 
 
 async def healthz_handler(request: web.Request) -> web.StreamResponse:
     """200 when the database, the queue and the blob store all answer, else 503 with which failed."""
     state = request.app[STATE]
-    checks = dict(
-        zip(
-            ("database", "queue", "blobs"),
-            await asyncio.gather(_database(state), _queue(state), _blobs(state)),
-            strict=True,
-        )
-    )
+    checks = await state.port.health.check()
     healthy = all(check["ok"] for check in checks.values())
     return json_response({"status": "ok" if healthy else "unavailable", "checks": checks},
                          status=200 if healthy else 503)
-
-
-async def _database(state: WebState) -> dict[str, Any]:
-    try:
-        async with asyncio.timeout(_CHECK_TIMEOUT_S), state.app.database.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure is "down"; the reason goes to the operator
-        return {"ok": False, "error": type(exc).__name__}
-    return {"ok": True}
-
-
-async def _queue(state: WebState) -> dict[str, Any]:
-    queue = state.app.queue
-    kind = state.app.settings.queue
-    try:
-        async with asyncio.timeout(_CHECK_TIMEOUT_S):
-            await queue.position("healthz-probe")
-    except Exception as exc:
-        return {"ok": False, "kind": kind, "error": type(exc).__name__}
-    return {"ok": True, "kind": kind}
-
-
-async def _blobs(state: WebState) -> dict[str, Any]:
-    root = state.app.blobs.root
-
-    def probe() -> dict[str, Any]:
-        if not root.is_dir():
-            return {"ok": False, "error": "blob directory missing"}
-        if not os.access(root, os.R_OK | os.W_OK | os.X_OK):
-            return {"ok": False, "error": "blob directory not writable"}
-        return {"ok": True, "free_bytes": shutil.disk_usage(root).free}
-
-    return await asyncio.to_thread(probe)
 
 
 async def metrics_handler(request: web.Request) -> web.StreamResponse:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from string import Template
 
-from web.resolve import SharedClip
+from core.deliveries import SharedClip
 
 STATIC_VERSION = "2"  # bump when web/static changes, so caches fetch the new file
 

@@ -14,11 +14,11 @@ from datetime import datetime
 
 from aiohttp import web
 
+from core.deliveries import SharedClip
 from core.links import BeaconState
 from core.listeners import listener_key
 from core.model import WORLDWIDE
 from web.pages import PageLinks, message_page, share_page
-from web.resolve import SharedClip
 from web.responses import html_response, not_found
 from web.state import STATE, WebState
 
@@ -107,7 +107,7 @@ async def _listener(request: web.Request, state: WebState) -> tuple[str, str, st
     marker = request.query.get("u")
     if marker:
         user_id = state.signer.user_of_marker(marker)
-        user = await state.app.stores.users.get(user_id) if user_id else None
+        user = await state.port.requests.user(user_id) if user_id else None
         if user is not None:
             key = listener_key(state.listener_secret, user.platform, user.platform_user_id)
             return key, user.country or territory, None

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from config.web import WebSettings
+from core.deliveries import SharedClip
 from core.links import LinkSigner
 from core.ports import Clock, PlayLog
+from core.service import Refrain
 from web.clientip import ClientAddress
 from web.metrics import WebMetrics
 from web.playrules import BeaconRules
 from web.ratelimit import RateLimiter
-from web.resolve import SharedClip, SharedClips
-
-if TYPE_CHECKING:
-    from refrain.app import App
+from web.resolve import SharedClips
 
 
 @dataclass
 class WebState:
-    app: App
+    port: Refrain
     settings: WebSettings
     signer: LinkSigner
     shared: SharedClips

@@ -35,7 +35,6 @@ from config.discord import DiscordSettings
 from core.chat.handler import ChatHandler
 from core.chat.messages import Invocation, Reply, ReplyKind
 from core.commands import (
-    MAX_TAKE,
     CoverCommand,
     ReportCommand,
     ResolveCommand,
@@ -43,10 +42,10 @@ from core.commands import (
     parse_command,
 )
 from core.deliveries import DeliveryService, delivery_problem
-from core.model import Origin, RequestState, Transformation
+from core.model import Origin, RequestState
 from core.ports import JobEvent, JobEventKind
-from core.requests.service import short_id
-from refrain.app import App
+from core.requests import short_id
+from core.service import Refrain
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class DiscordAdapter:
 
     def __init__(
         self,
-        app: App,
+        app: Refrain,
         client: discord.Client,
         settings: DiscordSettings,
         *,
@@ -240,40 +239,16 @@ class DiscordAdapter:
                            origin=Origin.BUTTON)
 
     async def _command_of(self, delivery_id: str, *, keep_style: bool) -> str | None:
-        """The cover command that made a delivered clip (regenerate), or it without its style."""
-        stores = self.app.stores
-        delivery = await stores.deliveries.get(delivery_id)
-        clip = await stores.clips.get(delivery.clip_id) if delivery else None
-        if clip is None:
+        """The command behind "regenerate" (``keep_style``) or "other style" for a clip."""
+        remakes = await self.app.remakes.of_delivery(delivery_id)
+        if remakes is None:
             return None
-        recording = await stores.catalog.get_recording(clip.recording_id)
-        request = await stores.requests.get(clip.request_id)
-        if recording is None:
-            return None
-        voice = (await stores.catalog.get_voice_model(clip.voice_model_id)
-                 if clip.voice_model_id and keep_style else None)
-        transformation = clip.transformation
-        if transformation is Transformation.VOICE_SWAP and voice is None:
-            transformation = Transformation.COVER
-        try:
-            command = CoverCommand(
-                song=recording.title,
-                artist=recording.artist,
-                style=clip.style if keep_style else None,
-                voice=voice.name if voice else None,
-                seconds=request.seconds if request and keep_style else None,
-                transformation=transformation,
-                # regenerate = the next take: a new seed, so new audio (not the cached one)
-                take=min(MAX_TAKE, request.variation + 2) if request and keep_style else 1,
-            )
-        except ValueError:
-            return None
-        return format_command(command)
+        return remakes.regenerate_text if keep_style else remakes.other_style_text
 
     async def _trace_info(self, interaction: discord.Interaction[Any], delivery_id: str) -> None:
         if not await self._admit(interaction) or not await self._defer(interaction, ephemeral=True):
             return
-        delivery = await self.app.stores.deliveries.get(delivery_id)
+        delivery = await self.app.deliveries.delivery(delivery_id)
         if delivery is None or self.deliveries is None:
             text = "⚠️ I can't find that clip any more."
         else:
@@ -448,7 +423,7 @@ class DiscordAdapter:
                 "⚠️ Your cover is ready, but I can't hand out files right now. A moderator "
                 f"can help with request `{short_id(target.request_id)}`."))
             return
-        request = await self.app.stores.requests.get(target.request_id)
+        request = await self.app.requests.request(target.request_id)
         if request is None or request.state is RequestState.CANCELLED:
             return
         try:
@@ -489,9 +464,11 @@ class DiscordAdapter:
 
     async def _recover(self, request_id: str) -> Target | None:
         """A Target for a request whose message this process does not know (restarted mid-job)."""
-        stores = self.app.stores
-        request = await stores.requests.get(request_id)
-        if request is None or not request.idempotency_key.startswith(f"{PLATFORM}:"):
+        details = await self.app.requests.details(request_id)
+        if details is None:
+            return None
+        request, user = details.request, details.user
+        if not request.idempotency_key.startswith(f"{PLATFORM}:"):
             return None
         if request.channel_id is None or not request.channel_id.isdigit():
             return None
@@ -500,11 +477,9 @@ class DiscordAdapter:
         guild = self.client.get_guild(guild_id) if guild_id is not None else None
         if guild_id is not None and guild is None and guild_id not in self.removed_guilds:
             return None  # a guild another deployment serves
-        user = await stores.users.get(request.user_id)
         if user is None or not user.platform_user_id.isdigit():
             return None
-        recording = await stores.catalog.get_recording(request.recording_id)
-        title = recording.title if recording else "your cover"
+        title = details.recording.title if details.recording else "your cover"
         return Target(
             request_id=request.id,
             headline=f"⏳ `{short_id(request.id)}` {title}",

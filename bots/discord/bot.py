@@ -24,8 +24,8 @@ from bots.discord.views import ClipButton, CommandButton
 from config.discord import DiscordSettings
 from core.deliveries import DeliveryService
 from core.ids import new_id
-from core.requests.service import short_id
-from refrain.app import App
+from core.requests import short_id
+from core.service import Refrain
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class _RefrainBehaviour:
     _setup: _Setup
     adapter: DiscordAdapter
 
-    def _attach(self, app: App, settings: DiscordSettings, deliveries: DeliveryService | None,
+    def _attach(self, app: Refrain, settings: DiscordSettings, deliveries: DeliveryService | None,
                 events: EventSource | None, orphan_grace_s: float) -> None:
         self._setup = _Setup(settings)
         self.adapter = DiscordAdapter(app, self._client, settings, deliveries=deliveries,
@@ -177,7 +177,7 @@ async def _let_handlers_finish(grace_s: float) -> None:
 class RefrainBot(_RefrainBehaviour, commands.Bot):
     """One gateway connection."""
 
-    def __init__(self, app: App, settings: DiscordSettings, *, deliveries: DeliveryService | None,
+    def __init__(self, app: Refrain, settings: DiscordSettings, *, deliveries: DeliveryService | None,
                  events: EventSource | None, orphan_grace_s: float = 5.0,
                  **client_options: Any) -> None:
         super().__init__(command_prefix=commands.when_mentioned, help_command=None,
@@ -188,7 +188,7 @@ class RefrainBot(_RefrainBehaviour, commands.Bot):
 class ShardedRefrainBot(_RefrainBehaviour, commands.AutoShardedBot):
     """Several shards in one process (``discord.shard_count``)."""
 
-    def __init__(self, app: App, settings: DiscordSettings, *, deliveries: DeliveryService | None,
+    def __init__(self, app: Refrain, settings: DiscordSettings, *, deliveries: DeliveryService | None,
                  events: EventSource | None, orphan_grace_s: float = 5.0,
                  **client_options: Any) -> None:
         super().__init__(command_prefix=commands.when_mentioned, help_command=None,
@@ -197,15 +197,14 @@ class ShardedRefrainBot(_RefrainBehaviour, commands.AutoShardedBot):
         self._attach(app, settings, deliveries, events, orphan_grace_s)
 
 
-def build_bot(app: App, settings: DiscordSettings | None = None, *,
+def build_bot(app: Refrain, settings: DiscordSettings, *,
               deliveries: DeliveryService | None = None, events: EventSource | None = None,
               orphan_grace_s: float = 5.0,
               **client_options: Any) -> RefrainBot | ShardedRefrainBot:
-    """The bot for ``app``; ``deliveries`` and ``events`` default to the app's.
+    """The bot over ``app``'s use cases; ``deliveries`` and ``events`` default to the app's.
 
     ``client_options`` go to discord.py (tests shorten ``guild_ready_timeout``).
     """
-    settings = settings or app.settings.discord
     deliveries = deliveries if deliveries is not None else app.deliveries
     events = events if events is not None else app.events
     cls = ShardedRefrainBot if settings.shard_count else RefrainBot

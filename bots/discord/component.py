@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bots.discord.bot import build_bot
-from refrain.app import App
+from config.discord import DiscordSettings
+from core.service import Refrain
 
 log = logging.getLogger(__name__)
 
@@ -17,13 +18,12 @@ READY_TIMEOUT_S = 60.0
 
 
 @asynccontextmanager
-async def discord_component(app: App) -> AsyncIterator[None]:
+async def discord_component(
+    app: Refrain, token: str, settings: DiscordSettings
+) -> AsyncIterator[None]:
     """Log in, connect and serve until the context closes; a bad token fails loudly at start."""
-    token = app.settings.discord_token
-    if token is None:
-        raise RuntimeError("REFRAIN_DISCORD_TOKEN is not set")
-    bot = build_bot(app)
-    runner = asyncio.create_task(bot.start(token.get_secret_value()), name="refrain-discord")
+    bot = build_bot(app, settings)
+    runner = asyncio.create_task(bot.start(token), name="refrain-discord")
     ready = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({runner, ready}, timeout=READY_TIMEOUT_S,
                                  return_when=asyncio.FIRST_COMPLETED)

@@ -14,6 +14,7 @@ from pathlib import Path
 import discord
 
 from core.chat.messages import Invocation
+from core.requests import Requester
 
 PLATFORM = "discord"
 
@@ -86,6 +87,19 @@ def member_roles(user: discord.abc.User) -> tuple[list[int], list[str]]:
         ids += [int(r) for r in getattr(user, "_roles", ()) if int(r) not in ids]
         return ids, [r.name for r in roles]
     return [], []
+
+
+def requester_for(interaction: discord.Interaction) -> Requester:
+    """Who is typing (autocomplete asks what this person could pick, before any command)."""
+    user = interaction.user
+    return Requester(
+        platform=PLATFORM,
+        platform_user_id=str(user.id),
+        display_name=user.display_name,
+        scope_id=scope_for(interaction.guild_id, user.id),
+        channel_id=str(interaction.channel_id) if interaction.channel_id else None,
+        message_id=str(interaction.id),
+    )
 
 
 def invocation_for(

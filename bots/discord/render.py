@@ -52,7 +52,7 @@ def render_reply(reply: Reply, long_commands: LongCommands) -> Rendered:
 
 def progress_text(headline: str, stage: str, percent: int, position: int | None) -> str:
     """The queued message with a progress line under it (edited in place)."""
-    from core.chat.handler import ordinal
+    from core.chat import ordinal
 
     if position:
         line = f"Waiting: {ordinal(position)} in line."

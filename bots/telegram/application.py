@@ -53,7 +53,7 @@ from bots.telegram.plain_text import PlainTextSwitch
 from bots.telegram.progress import ProgressTracker
 from bots.telegram.webhook import inbox_for
 from config.telegram import TelegramSettings
-from refrain.app import App
+from core.service import Refrain
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,8 @@ ADMIN_COMMANDS = [
 class TelegramBot:
     """Refrain's Telegram bot: one PTB ``Application`` plus the adapter's parts."""
 
-    def __init__(self, app: App, token: str, settings: TelegramSettings | None = None) -> None:
-        self.settings = settings or app.settings.telegram
+    def __init__(self, app: Refrain, token: str, settings: TelegramSettings) -> None:
+        self.settings = settings
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -109,10 +109,10 @@ class TelegramBot:
             bot=self.application.bot,
             outbox=Outbox(self.settings),
             buttons=ButtonStore(
-                app.stores.buttons, app.clock, self.settings.button_ttl_s, self.settings.max_buttons
+                app.buttons, app.clock, self.settings.button_ttl_s, self.settings.max_buttons
             ),
             admins=AdminCache(self.settings.admin_cache_s),
-            plain_text=PlainTextSwitch(app.stores.audit),
+            plain_text=PlainTextSwitch(app.audit),
         )
         self.courier = Courier(self.parts)
         self.tracker = ProgressTracker(self.parts, self.courier)
@@ -255,11 +255,6 @@ class TelegramBot:
             inbox.secret = None
 
 
-def build_bot(app: App, token: str | None = None) -> TelegramBot:
-    """The bot for ``app``; the token defaults to ``settings.telegram_token``."""
-    if token is None:
-        secret = app.settings.telegram_token
-        if secret is None:
-            raise ValueError("REFRAIN_TELEGRAM_TOKEN is not set")
-        token = secret.get_secret_value()
-    return TelegramBot(app, token)
+def build_bot(app: Refrain, token: str, settings: TelegramSettings) -> TelegramBot:
+    """The bot over ``app``'s use cases."""
+    return TelegramBot(app, token, settings)

@@ -9,16 +9,19 @@ from contextlib import asynccontextmanager
 from telegram.error import InvalidToken, NetworkError
 
 from bots.telegram.application import build_bot
-from refrain.app import App
+from config.telegram import TelegramSettings
+from core.service import Refrain
 
 log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
-async def telegram_component(app: App) -> AsyncIterator[None]:
+async def telegram_component(
+    app: Refrain, token: str, settings: TelegramSettings
+) -> AsyncIterator[None]:
     """Run the bot while ``serve`` runs; a rejected token or an unreachable API is logged,
     not fatal, so the web server and the other bots keep serving."""
-    bot = build_bot(app)
+    bot = build_bot(app, token, settings)
     try:
         running = bot.running()
         await running.__aenter__()

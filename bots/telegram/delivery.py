@@ -29,10 +29,9 @@ from telegram import (
 from bots.telegram.chats import PLATFORM, chat_of_scope, redact
 from bots.telegram.parts import Parts
 from bots.telegram.rendering import MAX_CAPTION_CHARS
-from core.commands import MAX_TAKE, CoverCommand, format_command
 from core.deliveries import delivery_problem
 from core.media import EncodeFormat
-from core.model import Delivery, Origin, Transformation, User
+from core.model import Delivery, Origin, User
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +68,7 @@ class Courier:
         The copy was made (and charged) by the render job; this uploads it
         once. An event that arrives twice finds the copy handed over already.
         """
-        stores = self._parts.app.stores
-        request = await stores.requests.get(request_id)
+        request = await self._parts.app.requests.request(request_id)
         if request is None:
             return False
         chat_id = chat_of_scope(request.scope_id)
@@ -101,15 +99,15 @@ class Courier:
     # -- a shared clip (deep link) --------------------------------------------------------
     async def open_shared(self, share_id: str, chat_id: int, user: User, reply_to: int | None) -> None:
         """``/start clip_<share id>``: the clip behind a share link, in this private chat."""
-        stores = self._parts.app.stores
-        shared = await stores.deliveries.by_share_id(share_id)
+        deliveries = self._parts.app.deliveries
+        shared = await deliveries.by_share_id(share_id)
         if shared is None:
             await self._say(chat_id, "⚠️ That clip link is unknown or has expired. "
                             "Ask whoever shared it for a new one, or make your own with /cover.",
                             reply_to)
             return
         own = [
-            d for d in await stores.deliveries.for_clip(shared.clip_id)
+            d for d in await deliveries.copies(shared.clip_id)
             if d.platform == PLATFORM and d.recipient_user_id == user.id and d.platform_file_id
         ]
         deliveries = self._parts.app.deliveries
@@ -209,48 +207,26 @@ class Courier:
         self, clip_id: str, chat_id: int, song_title: str | None
     ) -> InlineKeyboardMarkup | None:
         """Other style · Regenerate · Share: commands in the shared grammar, behind short ids."""
-        stores = self._parts.app.stores
-        clip = await stores.clips.get(clip_id)
-        if clip is None:
+        remakes = await self._parts.app.remakes.of_clip(clip_id)
+        if remakes is None:
             return None
-        recording = await stores.catalog.get_recording(clip.recording_id)
-        if recording is None:
-            return None
-        request = await stores.requests.get(clip.request_id)
-        voice = None
-        if clip.voice_model_id:
-            model = await stores.catalog.get_voice_model(clip.voice_model_id)
-            voice = model.name if model else None
-        transformation = clip.transformation
-        if transformation is Transformation.VOICE_SWAP and voice is None:
-            transformation = Transformation.COVER
-        base = CoverCommand(
-            song=recording.title,
-            artist=recording.artist,
-            voice=voice if transformation is Transformation.VOICE_SWAP else None,
-            seconds=request.seconds if request else None,
-            transformation=transformation,
-        )
-        again = CoverCommand(  # the next take: a new seed, so new audio (not the cached one)
-            song=base.song, artist=base.artist, style=clip.style, voice=base.voice,
-            seconds=base.seconds, transformation=transformation,
-            take=min(MAX_TAKE, request.variation + 2) if request else 2,
-        )
         buttons = self._parts.buttons
         rows = [
             [
                 InlineKeyboardButton(
-                    "🎨 Other style", callback_data=await buttons.put(format_command(base), chat_id)
+                    "🎨 Other style",
+                    callback_data=await buttons.put(remakes.other_style_text, chat_id),
                 ),
                 InlineKeyboardButton(
-                    "🔁 Regenerate", callback_data=await buttons.put(format_command(again), chat_id)
+                    "🔁 Regenerate",
+                    callback_data=await buttons.put(remakes.regenerate_text, chat_id),
                 ),
             ],
             [
-                InlineKeyboardButton("↗️ Share", switch_inline_query=song_title or recording.title),
+                InlineKeyboardButton("↗️ Share", switch_inline_query=song_title or remakes.song_title),
                 # to this chat's moderators (the core's report queue: `reports`, `resolve`)
                 InlineKeyboardButton(
-                    "⚑ Report", callback_data=await buttons.put(f"report {clip.id}", chat_id)
+                    "⚑ Report", callback_data=await buttons.put(f"report {clip_id}", chat_id)
                 ),
             ],
         ]

@@ -235,7 +235,7 @@ class Router:
                 await self._say(chat.id, "⚠️ That clip link is broken: it has no valid clip id. "
                                 "Ask whoever shared it to send it again.", message.message_id)
                 return
-            who = await self._parts.app.service.user_for(requester(chat.id, user))
+            who = await self._parts.app.requests.user_for(requester(chat.id, user))
             await self._courier.open_shared(share_id, chat.id, who, message.message_id)
             return
         await self._run(message, user, "help", extra=self._notes("help", chat.id))
@@ -261,7 +261,7 @@ class Router:
             await self._say(chat.id, "✋ Only this group's admins can change that.",
                             message.message_id)
             return
-        actor = await parts.app.service.user_for(requester(chat.id, user))
+        actor = await parts.app.requests.user_for(requester(chat.id, user))
         await parts.plain_text.set(scope, choice == "on", actor.id, parts.app.clock.now())
         text = f"Done: plain-text commands {choice}."
         if choice == "on" and parts.privacy_mode:
@@ -302,7 +302,7 @@ class Router:
         remote = await parts.outbox.call(None, "getFile", lambda: bot.get_file(file_id))
         if remote is None:
             return "I could not fetch that file from Telegram. Please send it again."
-        who = await parts.app.service.user_for(requester(chat_id, user))
+        who = await parts.app.requests.user_for(requester(chat_id, user))
         with tempfile.TemporaryDirectory(prefix="refrain-trace-") as folder:
             path = Path(folder) / "clip"
             try:

@@ -54,7 +54,7 @@ class InlineShares:
 
     async def answer(self, query: InlineQuery) -> None:
         parts = self._parts
-        user = await parts.app.service.user_for(requester(query.from_user.id, query.from_user))
+        user = await parts.app.requests.user_for(requester(query.from_user.id, query.from_user))
         page = min(parts.settings.inline_page_size, MAX_RESULTS)
         offset = parse_offset(query.offset)
         text = query.query.strip()[:100]
@@ -105,7 +105,7 @@ class InlineShares:
         )
 
     async def _any_share_id(self, clip_id: str) -> str | None:
-        deliveries = await self._parts.app.stores.deliveries.for_clip(clip_id)
+        deliveries = await self._parts.app.deliveries.copies(clip_id)
         return deliveries[0].share_id if deliveries else None
 
     async def chosen(self, result: ChosenInlineResult) -> None:
@@ -114,8 +114,8 @@ class InlineShares:
             return  # a link: nothing was delivered yet
         delivery_id = result.result_id[len(DELIVERY_PREFIX) :]
         parts = self._parts
-        user = await parts.app.service.user_for(requester(result.from_user.id, result.from_user))
-        delivery = await parts.app.stores.deliveries.get(delivery_id)
+        user = await parts.app.requests.user_for(requester(result.from_user.id, result.from_user))
+        delivery = await parts.app.deliveries.delivery(delivery_id)
         if delivery is None or delivery.recipient_user_id != user.id:
             log.warning("chosen inline result names a delivery not of user %s",
                         redact(result.from_user.id))

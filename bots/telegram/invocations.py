@@ -15,7 +15,7 @@ from telegram import Chat, Message, User
 from bots.telegram.chats import PLATFORM, scope_id
 from core.chat.messages import Invocation
 from core.model import Origin
-from core.requests.service import Requester
+from core.requests import Requester
 
 _COMMAND = re.compile(r"^/(?P<verb>[A-Za-z0-9_]+)(?:@(?P<bot>[A-Za-z0-9_]+))?(?=\s|$)")
 

@@ -11,12 +11,12 @@ from bots.telegram.buttons import ButtonStore
 from bots.telegram.outbox import Outbox
 from bots.telegram.plain_text import PlainTextSwitch
 from config.telegram import TelegramSettings
-from refrain.app import App
+from core.service import Refrain
 
 
 @dataclass
 class Parts:
-    app: App
+    app: Refrain
     settings: TelegramSettings
     bot: Bot
     outbox: Outbox

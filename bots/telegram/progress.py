@@ -192,7 +192,7 @@ class ProgressTracker:
             log.exception("delivery of request %s to Telegram failed", request_id)
 
     async def _tell_untracked(self, request_id: str, line: str) -> None:
-        request = await self._parts.app.stores.requests.get(request_id)
+        request = await self._parts.app.requests.request(request_id)
         chat_id = chat_of_scope(request.scope_id) if request else None
         if chat_id is None:
             return

@@ -21,7 +21,8 @@ from typing import Any
 
 from aiohttp import web
 
-from refrain.app import App
+from config.telegram import TelegramSettings
+from core.service import Refrain
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class WebhookInbox:
 _INBOXES: dict[int, WebhookInbox] = {}
 
 
-def inbox_for(app: App) -> WebhookInbox:
+def inbox_for(app: Refrain) -> WebhookInbox:
     """The one inbox of ``app``, shared by the web route and the bot (created on first use)."""
     key = id(app)
     inbox = _INBOXES.get(key)
@@ -56,8 +57,8 @@ def inbox_for(app: App) -> WebhookInbox:
     return inbox
 
 
-def webhook_routes(app: App) -> list[web.RouteDef]:
-    """The POST route Telegram calls (``settings.telegram.webhook_path``)."""
+def webhook_routes(app: Refrain, settings: TelegramSettings) -> list[web.RouteDef]:
+    """The POST route Telegram calls (``settings.webhook_path``)."""
     inbox = inbox_for(app)
 
     async def receive(request: web.Request) -> web.Response:
@@ -80,4 +81,4 @@ def webhook_routes(app: App) -> list[web.RouteDef]:
             return web.Response(status=503, text="busy, retry later")
         return web.Response(status=200)
 
-    return [web.post(app.settings.telegram.webhook_path, receive)]
+    return [web.post(settings.webhook_path, receive)]

@@ -18,7 +18,8 @@ from core.ports import UserRepository
 from core.stylebook import STYLES, selectable_styles, style_name
 
 if TYPE_CHECKING:
-    from core.requests.service import Requester, RequestService
+    from core.requests.requester import Requester
+    from core.requests.service import RequestService
 
 
 @dataclass(frozen=True)

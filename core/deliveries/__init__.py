@@ -13,6 +13,7 @@ from core.deliveries.service import (
     platform_of,
     share_url,
 )
+from core.deliveries.sharing import SharedClip, SharedCopies
 from core.deliveries.trace import TraceOutcome, Tracer
 from core.media import MarkingKey
 
@@ -24,6 +25,8 @@ __all__ = [
     "NotDeliverable",
     "PreparedCopy",
     "ShareableClip",
+    "SharedClip",
+    "SharedCopies",
     "TraceOutcome",
     "Tracer",
     "credits_for",

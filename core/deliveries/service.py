@@ -112,6 +112,16 @@ class DeliveryService:
         self._plays = plays
         self._audio = audio
 
+    async def delivery(self, delivery_id: str) -> Delivery | None:
+        return await self._stores.deliveries.get(delivery_id)
+
+    async def by_share_id(self, share_id: str) -> Delivery | None:
+        return await self._stores.deliveries.by_share_id(share_id)
+
+    async def copies(self, clip_id: str) -> list[Delivery]:
+        """Every delivered copy of a clip, oldest first."""
+        return await self._stores.deliveries.for_clip(clip_id)
+
     async def credits(self, clip_id: str) -> Credits:
         clip = await self._clip(clip_id)
         return await credits_for(clip, self._stores.catalog)

@@ -7,7 +7,15 @@ the quota-ledger arithmetic every store must uphold (``used_seconds``,
 """
 
 from core.entitlements._limits import member_account
-from core.entitlements._voice import ScopeError, VoiceScope, scope_of, voices_for_song
+from core.entitlements._voice import (
+    ScopeError,
+    VoiceScope,
+    is_active,
+    scope_of,
+    server_allows,
+    voices_for_song,
+    voices_in_scope,
+)
 from core.entitlements.context import EntitlementContext
 from core.entitlements.decision import Denied, DenyCode, Granted
 from core.entitlements.engine import CHECK_ORDER, check
@@ -29,9 +37,12 @@ __all__ = [
     "apply",
     "check",
     "fits",
+    "is_active",
     "member_account",
     "period_bounds",
     "scope_of",
+    "server_allows",
     "used_seconds",
     "voices_for_song",
+    "voices_in_scope",
 ]

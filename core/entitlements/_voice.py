@@ -17,7 +17,7 @@ any style, worldwide.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -161,11 +161,26 @@ def voices_for_song(
     ``style`` ``None`` keeps voices that allow at least one style; the caller
     passes the style when the user named one.
     """
+    return voices_in_scope(models, terms.voice_models, now, style=style, territory=territory,
+                           transformation=transformation)
+
+
+def voices_in_scope(
+    models: Iterable[VoiceModel],
+    licensed: Collection[str],
+    now: datetime,
+    *,
+    style: str | None = None,
+    territory: str = WORLDWIDE,
+    transformation: Transformation = Transformation.VOICE_SWAP,
+) -> list[VoiceModel]:
+    """Voices among ``licensed`` (ids) that are active and whose owner's consent covers
+    this kind of work, ``style`` (any, when ``None``) and ``territory``; by name."""
     chosen = []
     for model in models:
         scope = scope_of(model)
         if (
-            model.id in terms.voice_models
+            model.id in licensed
             and is_active(model, now)
             and scope.allows_kind(transformation)
             and (style is None or scope.allows_style(style))
@@ -175,7 +190,7 @@ def voices_for_song(
     return sorted(chosen, key=lambda m: m.name.casefold())
 
 
-def _server_allows(allowed: frozenset[str] | None, voice: VoiceModel) -> bool:
+def server_allows(allowed: frozenset[str] | None, voice: VoiceModel) -> bool:
     """Moderators type names, catalogs use ids: either one enables the voice."""
     if allowed is None:
         return True
@@ -216,7 +231,7 @@ def voice(ctx: EntitlementContext, rights: Rights) -> Denied | None:
         )
     if (denied := _in_scope(ctx, model, listing)) is not None:
         return denied
-    if not _server_allows(ctx.policy.allowed_voices, model):
+    if not server_allows(ctx.policy.allowed_voices, model):
         return Denied(
             DenyCode.VOICE_NOT_CONSENTED,
             f"The moderators haven't enabled {model.name}'s voice on this server, so it can't "

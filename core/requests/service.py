@@ -16,7 +16,7 @@ from datetime import datetime
 
 from core.batching import Batcher, Failed
 from core.catalog.search import Ambiguous, CatalogIndex, Exact, NotFound
-from core.commands import CoverCommand, without_bidi_controls
+from core.commands import CoverCommand
 from core.entitlements import (
     Denied,
     DenyCode,
@@ -31,7 +31,6 @@ from core.model import (
     WORLDWIDE,
     License,
     OptDeclaration,
-    Origin,
     Recording,
     RenderRequest,
     RequestState,
@@ -42,6 +41,7 @@ from core.model import (
     VoiceModel,
 )
 from core.ports import Clock, JobQueue, QuotaExceeded, Reservation, Stores
+from core.requests.requester import Requester
 from core.requests.snapshot import SubmitSnapshot, idempotency_key
 from core.stylebook import ORIGINAL_STYLE, STYLES, selectable_styles, style_name
 
@@ -51,36 +51,26 @@ ACTIVE_STATES = frozenset({RequestState.QUEUED, RequestState.RUNNING})
 
 
 @dataclass(frozen=True)
-class Requester:
-    """Who is asking, where: the parts of an invocation the use cases need."""
-
-    platform: str
-    platform_user_id: str
-    display_name: str
-    scope_id: str
-    channel_id: str | None
-    message_id: str
-    is_moderator: bool = False
-    origin: Origin = Origin.COMMAND  # a command, or a button on an earlier clip
-    delivery_format: str | None = None  # "opus", "mp3", "m4a"; None: the platform's usual
-    country: str | None = None
-    """A territory for this request alone (the CLI's ``--country``); else the user's own."""
-    country_how: str = "settings country"
-    """How this asker sets a country, quoted in a territory refusal (the CLI: ``--country``)."""
-
-    def __post_init__(self) -> None:
-        # Display names are stored and shown to moderators (reports, audit, bans);
-        # platforms let users put bidi controls in them.
-        object.__setattr__(self, "display_name", without_bidi_controls(self.display_name))
-
-
-@dataclass(frozen=True)
 class Queued:
     request: RenderRequest
     position: int | None
     queue_ok: bool
     recording: Recording
     duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    request: RenderRequest
+    user: User | None
+    recording: Recording | None
+
+
+@dataclass(frozen=True)
+class CancelRefused:
+    """Why a request cannot be cancelled, in words (a value, not raised)."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -477,30 +467,50 @@ class RequestService:
     async def position(self, request_id: str) -> int | None:
         return await self._safe_position(request_id)
 
-    async def cancel(self, who: Requester, request_id: str) -> RenderRequest | str:
+    async def cancel(self, who: Requester, request_id: str) -> RenderRequest | CancelRefused:
         """Cancel one's own queued or running request (moderators: anyone's in the scope)."""
         user = await self.user_for(who)
         target = await self._find_request(request_id)
         if target is None:
-            return f"I can't find a request `{request_id}`. Type `status` to see yours."
+            return CancelRefused(f"I can't find a request `{request_id}`. Type `status` to see yours.")
         if target.user_id != user.id and not (
             who.is_moderator and target.scope_id == who.scope_id
         ):
-            return "You can only cancel your own requests."
+            return CancelRefused("You can only cancel your own requests.")
         if target.state.final:
-            return f"Request `{short_id(target.id)}` is already {target.state.value.lower()}."
+            return CancelRefused(f"Request `{short_id(target.id)}` is already {target.state.value.lower()}.")
         done = await self._stores.requests.transition(
             target.id, ACTIVE_STATES, RequestState.CANCELLED, self._clock.now()
         )
         if done is None:
             fresh = await self._stores.requests.get(target.id)
             state = fresh.state.value.lower() if fresh else "gone"
-            return f"Request `{short_id(target.id)}` is already {state}."
+            return CancelRefused(f"Request `{short_id(target.id)}` is already {state}.")
         try:
             await self._queue.cancel(target.id)
         except Exception:  # the worker re-checks the state before it renders or delivers
             log.warning("queue cancel failed for %s", target.id, exc_info=True)
         return done
+
+    async def request(self, request_id: str) -> RenderRequest | None:
+        """The request with this id (adapters follow their own requests' progress)."""
+        return await self._stores.requests.get(request_id)
+
+    async def details(self, request_id: str) -> RequestDetails | None:
+        """A request with who asked and which song: what a bot needs to find its chat again."""
+        request = await self._stores.requests.get(request_id)
+        if request is None:
+            return None
+        user = await self._stores.users.get(request.user_id)
+        recording = await self._stores.catalog.get_recording(request.recording_id)
+        return RequestDetails(request, user, recording)
+
+    async def counts(self) -> dict[RequestState, int]:
+        """Requests per state (metrics)."""
+        return await self._stores.requests.count_by_state()
+
+    async def user(self, user_id: str) -> User | None:
+        return await self._stores.users.get(user_id)
 
     async def _find_request(self, request_id: str) -> RenderRequest | None:
         exact = await self._stores.requests.get(request_id)
@@ -588,11 +598,12 @@ def short_id(request_id: str) -> str:
 
 
 __all__ = [
+    "CancelRefused",
     "NeedsStyle",
     "Queued",
     "QuotaView",
+    "RequestDetails",
     "RequestService",
-    "Requester",
     "SongAmbiguous",
     "SongUnknown",
     "StyleUnknown",

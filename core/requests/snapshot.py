@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from core.entitlements import member_account, period_bounds
 from core.model import (
@@ -33,9 +33,7 @@ from core.model import (
     Work,
 )
 from core.ports import Reservation, Stores
-
-if TYPE_CHECKING:
-    from core.requests.service import Requester
+from core.requests.requester import Requester
 
 
 def idempotency_key(who: Requester) -> str:

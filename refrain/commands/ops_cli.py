@@ -15,7 +15,7 @@ from core.ids import new_id
 from core.media import EncodeFormat
 from core.model import Transformation
 from core.ports import JobEvent, JobEventKind
-from core.requests.service import Queued, Requester, short_id
+from core.requests import Queued, Requester, short_id
 from core.stylebook import STYLES
 from engine import write_sidecar
 from refrain.app import open_app
@@ -108,7 +108,7 @@ async def render(
             country=country,
             country_how="--country",
         )
-        user = await app.service.user_for(who)
+        user = await app.requests.user_for(who)
         await app.stores.users.accept_terms(user.id, settings.terms_version, app.clock.now())
         if "pro" in settings.tiers:
             await app.stores.users.set_tier(user.id, "pro")
@@ -117,7 +117,7 @@ async def render(
             song=title, style=style, voice=voice, seconds=seconds, transformation=transformation
         )
         async with app.events.subscribe() as events:
-            outcome = await app.service.submit(who, command)
+            outcome = await app.requests.submit(who, command)
             if not isinstance(outcome, Queued):
                 raise UserError(app.handler.outcome_reply(outcome, command).text)
             request_id = outcome.request.id

@@ -23,10 +23,8 @@ from core.royalties.periods import Period, PeriodError
 from core.royalties.rules import RuleSet, rule_set
 from core.royalties.statements import Statement, render_csv, render_json
 from refrain.clikit import UserError, run_async, settings_of
-from storage.database import Database
-from storage.repositories.plays import SqlPlayLog
+from storage import Database, Sessions, SqlPlayLog
 from storage.repositories.royalties import PeriodSummary, RoyaltyError, RunRequest, SqlRoyaltyStore
-from storage.sessions import Sessions
 
 IMPORT_BATCH = 5_000
 MAX_ISSUES_SHOWN = 50

@@ -15,16 +15,15 @@ from pathlib import Path
 
 import click
 
-from core.entitlements._voice import ScopeError, VoiceScope, voices_for_song
+from core.entitlements import ScopeError, VoiceScope, voices_for_song
 from core.model import ConsentRecord, Recording, VoiceModel
 from refrain.app import App, open_app
 from refrain.clikit import UserError, run_async, settings_of
-from storage.repositories.voices import SqlVoiceRegistry
-from storage.sessions import Sessions
+from storage import SqlVoiceRegistry
 
 
 def _registry(app: App) -> SqlVoiceRegistry:
-    return SqlVoiceRegistry(Sessions(app.database.engine))
+    return app.database.voice_registry
 
 
 def _items(text: str | None) -> list[str] | None:
@@ -112,7 +111,7 @@ async def add(ctx: click.Context, owner: str, name: str, reference: Path, consen
 
 
 async def _register(app: App, model: VoiceModel, sha: str, seconds: float, now: datetime) -> None:
-    from storage.errors import NotFound, StorageConflict
+    from storage import NotFound, StorageConflict
 
     try:
         await _registry(app).register(model, sha, seconds, now)
@@ -126,7 +125,7 @@ async def _register(app: App, model: VoiceModel, sha: str, seconds: float, now: 
 @run_async
 async def revoke(ctx: click.Context, voice_id: str) -> None:
     """Withdraw VOICE_ID's consent now: no new covers, queued ones refused, plays to escrow."""
-    from storage.errors import NotFound
+    from storage import NotFound
 
     async with open_app(settings_of(ctx)) as app:
         try:

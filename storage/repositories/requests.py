@@ -314,6 +314,17 @@ class SqlRequestRepository:
             )
             return [request_of(row) for row in rows]
 
+    async def count_by_state(self) -> dict[RequestState, int]:
+        """How many requests are in each state (every state present, zero included)."""
+        counts = dict.fromkeys(RequestState, 0)
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(RenderRequestRow.state, func.count()).group_by(RenderRequestRow.state)
+            )
+            for state, count in rows.all():
+                counts[RequestState(state)] = int(count)
+        return counts
+
     async def delivered_since(self, since: datetime, limit: int = 500) -> list[RenderRequest]:
         async with self._db.read() as session:
             rows = await session.scalars(

@@ -91,7 +91,7 @@ async def test_redis_down_at_submit_keeps_the_request(arq_settings: RefrainSetti
         assert reply.code == "QUEUED" and "unreachable" in reply.text
         assert reply.request_id
     async with open_app(arq_settings) as app:  # Redis is back: recovery enqueues it
-        assert await app.service.recover() == 1
+        assert await app.requests.recover() == 1
         assert await app.queue.position(reply.request_id) == 1
 
 

@@ -383,7 +383,7 @@ async def test_a_serve_started_while_redis_is_down_catches_up_without_a_restart(
             assert reply.code == "QUEUED" and "start as soon as it is back" in reply.text
             redis.start()
             deadline = time.monotonic() + 30
-            while await app.service.position(reply.request_id or "") != 1:
+            while await app.requests.position(reply.request_id or "") != 1:
                 assert time.monotonic() < deadline, "the queue never got the request"
                 await asyncio.sleep(0.2)
     finally:

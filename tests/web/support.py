@@ -29,6 +29,7 @@ from core.ports import Clock, PlayLog
 from engine.encode import ClipTags, EncodeFormat, encode
 from jobs.memory import InMemoryQueue
 from refrain.app import App, open_app
+from refrain.components import listener_secret
 from tests.storage.factories import T0, render_request, seed, user_reservation
 from web import create_web_app
 
@@ -145,8 +146,14 @@ async def web_world(
         yield WebWorld(app, clock, log, clip, delivery, (await app.blobs.get_bytes(delivery.sha256)))
 
 
+def web_args(app: App) -> tuple[App, WebSettings, bytes]:
+    """What the web application is built from: the app's use cases, its web settings and
+    the listener key secret (``refrain.components`` passes the same)."""
+    return app, app.settings.web, listener_secret(app.settings)
+
+
 @asynccontextmanager
 async def web_client(world: WebWorld, **kwargs: Any) -> AsyncIterator[TestClient[Any, Any]]:
-    application = create_web_app(world.app, plays=world.plays, **kwargs)
+    application = create_web_app(*web_args(world.app), plays=world.plays, **kwargs)
     async with TestClient(TestServer(application)) as client:
         yield client

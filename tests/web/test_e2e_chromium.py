@@ -34,7 +34,7 @@ from core.royalties.rules import RuleSet
 from jobs.memory import InMemoryQueue
 from refrain.app import open_app
 from tests.storage.factories import seed
-from tests.web.support import MemoryPlayLog, add_delivered_clip
+from tests.web.support import MemoryPlayLog, add_delivered_clip, web_args
 from web import web_component
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -144,7 +144,7 @@ async def test_a_browser_listening_to_a_shared_clip_makes_one_qualified_play(tmp
     async with open_app(settings, queue=InMemoryQueue()) as app:
         await seed(app.stores)
         clip, delivery = await add_delivered_clip(app, app.clock, tmp_path, seconds=CLIP_SECONDS)
-        async with web_component(app, plays=plays), chromium(tmp_path) as browser:
+        async with web_component(*web_args(app), plays=plays), chromium(tmp_path) as browser:
             await browser.call("POST", "/url", {"url": f"{settings.web.public_url}/s/{delivery.share_id}"})
             assert "Golden Hour" in await browser.call("GET", "/title")
             audio = await browser.call("POST", "/element", {"using": "css selector", "value": "#audio"})

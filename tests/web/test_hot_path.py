@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from core.links import LinkSigner
 from core.listeners import listener_key
 from core.model import Takedown
-from tests.web.support import WebWorld, web_client, web_world
+from tests.web.support import WebWorld, web_args, web_client, web_world
 from web import create_web_app
 from web.resolve import SharedClips
 
@@ -45,7 +45,7 @@ async def test_the_listener_cookie_is_found_among_others_and_malformed_ones_are_
 ) -> None:
     secret = world.app.settings.listener_key_secret.get_secret_value().encode()
     lid = "A1b2C3d4E5f6G7h8_-xyz"
-    application = create_web_app(world.app, plays=world.plays)
+    application = create_web_app(*web_args(world.app), plays=world.plays)
     # no cookie jar: every request carries exactly the Cookie header the test writes
     async with TestClient(TestServer(application), cookie_jar=DummyCookieJar()) as client:
         for kept in (f"refrain_lid={lid}", f"theme=dark; refrain_lid={lid}; other=1",
@@ -94,7 +94,7 @@ async def test_lookups_are_renewed_in_the_background_and_never_older_than_the_tt
 ) -> None:
     ttl = 0.6
     async with web_world(db_url, tmp_path) as world:
-        shared = SharedClips(world.app.stores, world.app.blobs, ttl_s=ttl)
+        shared = SharedClips(world.app.shares, ttl_s=ttl)
         share_id = world.delivery.share_id
         first = await shared.by_share_id(share_id)
         assert first is not None and first.gone is None
@@ -112,7 +112,7 @@ async def test_lookups_are_renewed_in_the_background_and_never_older_than_the_tt
         assert renewed is not None and renewed.gone is not None
         assert shared.stats.misses == 1
 
-        other = SharedClips(world.app.stores, world.app.blobs, ttl_s=ttl)
+        other = SharedClips(world.app.shares, ttl_s=ttl)
         assert (await other.by_share_id(share_id)) is not None
         await asyncio.sleep(ttl * 1.1)  # nobody asked for a whole TTL: wait for the database
         assert other.stats.misses == 1

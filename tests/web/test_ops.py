@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from core.model import RequestState
-from tests.web.support import WebWorld, web_client, web_world
+from tests.web.support import WebWorld, web_args, web_client, web_world
 from web import web_component
 from web.logs import JsonAccessLogger, JsonFormatter
 
@@ -112,7 +112,7 @@ async def test_the_component_serves_on_the_configured_port(tmp_path: Path, db_ur
     port = _free_port()
     async with web_world(db_url, tmp_path, port=port, json_logs=False) as world:
         async with (
-            web_component(world.app),
+            web_component(*web_args(world.app)),
             aiohttp.ClientSession() as session,
             session.get(f"http://127.0.0.1:{port}/healthz") as response,
         ):

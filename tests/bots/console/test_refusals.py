@@ -353,7 +353,7 @@ async def test_queue_down_keeps_request(world: ConsoleWorld) -> None:
     stored = await world.app.stores.requests.get(reply.request_id)
     assert stored is not None and stored.state.value == "QUEUED"
     world.queue.down = False
-    assert await world.app.service.recover() >= 1
+    assert await world.app.requests.recover() >= 1
     assert await world.queue.position(reply.request_id) == 1
 
 
@@ -369,7 +369,7 @@ async def test_voice_cover_is_refused_while_no_voice_backend(
     world: ConsoleWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert world.songs.active_voice and world.songs.voice_song
-    monkeypatch.setattr(world.app.service, "_voice_conversion", False)  # e.g. pyworld missing
+    monkeypatch.setattr(world.app.requests, "_voice_conversion", False)  # e.g. pyworld missing
     dave = await fan(world, "dave")
     reply = await say(dave, f'cover "{world.songs.voice_song}" voice:"{world.songs.active_voice}"')
     assert reply.code == "VOICE_UNAVAILABLE"

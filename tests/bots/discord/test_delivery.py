@@ -145,7 +145,8 @@ async def test_buttons_under_the_clip(fake: FakeDiscord, app: App, bot_runner: B
         assert (await callback(fake, other)).json["data"]["flags"] == 64
         question = await last_answer(fake, other)
         assert question.content.startswith("❓") and "Which style" in question.content
-        assert any(i.endswith("style:acoustic") for i in question.custom_ids())
+        # the one re-make rule (core.requests.remake): the song, the voice and the length stay
+        assert any(i.endswith("style:acoustic length:6") for i in question.custom_ids())
 
         report = await fake.click(f"rf:report:{ident}", on=final)
         modal = await callback(fake, report)
@@ -300,3 +301,30 @@ async def test_a_fault_while_handing_over_is_plain_words_never_a_traceback(
     text = final[-1].text()
     assert "couldn't hand over your clip" in text and "/srv/" not in text
     assert "Read-only" not in text and "Traceback" not in text
+
+
+async def test_other_style_and_regenerate_run_the_core_remake_commands(
+    fake: FakeDiscord, app: App, bot_runner: BotRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clip's buttons run exactly what core.requests.remake words (the same rule the
+    Telegram keyboard carries): the song, the voice and the length kept; the next take."""
+    handled: list[str] = []
+    handle = app.handler.handle
+
+    async def recording(invocation: Invocation) -> Any:
+        handled.append(invocation.text)
+        return await handle(invocation)
+
+    monkeypatch.setattr(app.handler, "handle", recording)
+    async with bot_runner(app, FAST):
+        payload = await ask(fake)
+        final = await delivered_to(fake, f"/{payload['token']}/")
+        ident = delivery_id(final)
+        remakes = await app.remakes.of_delivery(ident)
+        assert remakes is not None
+        other = await fake.click(f"rf:alt:{ident}", on=final)
+        await last_answer(fake, other)
+        again = await fake.click(f"rf:regen:{ident}", on=final)
+        await last_answer(fake, again)
+    assert handled[-2:] == [remakes.other_style_text, remakes.regenerate_text]
+    assert "length:6" in remakes.other_style_text and "take:2" in remakes.regenerate_text

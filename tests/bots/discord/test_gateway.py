@@ -86,14 +86,12 @@ async def test_progress_edits_are_throttled_and_failures_are_told(
 
 async def test_serve_component_runs_the_bot_while_open(fake: FakeDiscord,
                                                        world: ConsoleWorld) -> None:
-    from dataclasses import replace
-
     from pydantic import SecretStr
 
     from bots.discord import discord_component
 
-    settings = world.app.settings.model_copy(update={"discord_token": SecretStr("fake-token")})
-    async with discord_component(replace(world.app, settings=settings)):
+    token = SecretStr("fake-token")
+    async with discord_component(world.app, token.get_secret_value(), world.app.settings.discord):
         assert fake.identifies and fake.identifies[0]["token"] == "fake-token"
         payload = await fake.slash("help")
         assert "cover" in (await last_answer(fake, payload)).content

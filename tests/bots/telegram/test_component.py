@@ -25,7 +25,7 @@ def configured(app: App, fake: FakeTelegram, token: str) -> App:
 
 async def test_component_serves_while_entered(world: ConsoleWorld, fake: FakeTelegram) -> None:
     app = configured(world.app, fake, fake.token)
-    async with telegram_component(app):
+    async with telegram_component(app, fake.token, app.settings.telegram):
         reply = await Person(fake, 501, "Fay").say("/styles")
         assert "Styles" in reply.text
     assert fake.of("deleteWebhook")  # polling mode clears any webhook first
@@ -36,7 +36,7 @@ async def test_rejected_token_is_logged_not_fatal(
 ) -> None:
     app = configured(world.app, fake, "999:WRONG")
     with caplog.at_level(logging.ERROR):
-        async with telegram_component(app):
+        async with telegram_component(app, "999:WRONG", app.settings.telegram):
             pass
     assert "rejected REFRAIN_TELEGRAM_TOKEN" in caplog.text
     assert "999:WRONG" not in caplog.text

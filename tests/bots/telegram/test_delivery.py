@@ -236,7 +236,7 @@ async def test_a_clip_finished_while_the_bot_was_down_is_sent_when_it_starts(
         mark, _ = await dora.send(f'/cover "{render_world.song}" style:lofi length:5')
         await fake.wait_for("sendMessage", lambda c: "Queued" in c.text, after=mark)
     # …and rendered by a worker while no bot runs
-    assert await serving.service.recover() == 1
+    assert await serving.requests.recover() == 1
     request = next(
         r for r in await serving.stores.requests.list_in_states(frozenset(RequestState))
         if r.idempotency_key.startswith("telegram:")
@@ -277,3 +277,25 @@ async def test_a_fault_while_handing_over_is_plain_words_never_a_traceback(
     text = html.unescape(said.text)
     assert "couldn't hand over your clip" in text and "/srv/" not in text
     assert not fake.of("sendAudio")
+
+
+async def test_other_style_and_regenerate_are_the_core_remake_commands(
+    serving: App, render_world: RenderWorld, fake: FakeTelegram
+) -> None:
+    """The keyboard under a clip carries exactly what core.requests.remake words (the same
+    rule Discord's buttons run): the song, the voice and the length kept; the next take."""
+    gil = Person(fake, 407, "Gil")
+    async with run_bot(serving, fake):
+        _, audio = await cover(fake, gil, render_world.song)
+    by_label = {b["text"]: b.get("callback_data", "") for b in audio.buttons()}
+    stored = {
+        label: await serving.stores.buttons.get(data.removeprefix("b:"))
+        for label, data in by_label.items() if "Other style" in label or "Regenerate" in label
+    }
+    [clip] = [c for c in await _all_clips(serving) if c is not None]
+    remakes = await serving.remakes.of_clip(clip.id)
+    assert remakes is not None
+    commands = {label.split(" ", 1)[1]: state.command for label, state in stored.items() if state}
+    assert commands == {"Other style": remakes.other_style_text,
+                        "Regenerate": remakes.regenerate_text}
+    assert "length:6" in remakes.other_style_text and "take:2" in remakes.regenerate_text

@@ -93,7 +93,7 @@ async def test_webhook_checks_the_secret_and_ignores_repeats(
     world: ConsoleWorld, fake: FakeTelegram
 ) -> None:
     web_app = web.Application()
-    web_app.add_routes(webhook_routes(world.app))
+    web_app.add_routes(webhook_routes(world.app, world.app.settings.telegram))
     async with TestClient(TestServer(web_app)) as client:
         update = fake.message(private_chat(304, "Carol"), user(304, "Carol"), "/quota")
         update["update_id"] = 777
