@@ -345,8 +345,9 @@ def _peak_rss_mib() -> float:
 
 
 async def run_once(url: str) -> dict[str, Any]:
+    from core.royalties import RunRequest
     from storage.engine import create_engine
-    from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
+    from storage.repositories.royalties import SqlRoyaltyStore
     from storage.sessions import Sessions
 
     started = time.perf_counter()

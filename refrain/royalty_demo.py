@@ -18,13 +18,14 @@ from config import RefrainSettings
 from core.ids import uuid7
 from core.listeners import listener_key
 from core.model import Origin, PlayEvent, RequestState, UsageType
+from core.royalties import PeriodSummary, RunRequest
 from core.royalties.allocation import Method
 from core.royalties.money import format_micros, parse_amount
 from core.royalties.periods import Period
 from core.royalties.rules import rule_set
 from storage.database import Database
 from storage.repositories.plays import SqlPlayLog
-from storage.repositories.royalties import PeriodSummary, RunRequest, SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyStore
 from storage.sessions import Sessions
 
 Echo = Callable[[str], None]

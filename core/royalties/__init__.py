@@ -4,6 +4,23 @@
 configuration), ``periods``, ``ingest`` (JSONL lines → play events),
 ``qualification``, ``fraud``, ``allocation`` (pro-rata, user-centric,
 artist-centric), ``ledger`` (postings, reversals), ``statements``, ``dsr``
-and ``run_id``. Nothing here does I/O; storage aggregates in SQL and feeds
-these functions.
+and ``run_id`` do no I/O; ``types`` holds what a run is asked and answers.
 """
+
+from core.royalties.types import (
+    PeriodSummary,
+    QualifySummary,
+    RoyaltyError,
+    RunInfo,
+    RunOutcome,
+    RunRequest,
+)
+
+__all__ = [
+    "PeriodSummary",
+    "QualifySummary",
+    "RoyaltyError",
+    "RunInfo",
+    "RunOutcome",
+    "RunRequest",
+]

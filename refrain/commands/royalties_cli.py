@@ -15,6 +15,7 @@ import click
 from config import RefrainSettings
 from core.clock import SystemClock
 from core.model import PlayEvent
+from core.royalties import PeriodSummary, RoyaltyError, RunRequest
 from core.royalties.allocation import Method
 from core.royalties.dsr import dsr_filename, read_total, render_dsr
 from core.royalties.ingest import LineIssue, parse_line
@@ -25,7 +26,7 @@ from core.royalties.statements import Statement, render_csv, render_json
 from refrain.clikit import UserError, run_async, settings_of
 from storage.database import Database
 from storage.repositories.plays import SqlPlayLog
-from storage.repositories.royalties import PeriodSummary, RoyaltyError, RunRequest, SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyStore
 from storage.sessions import Sessions
 
 IMPORT_BATCH = 5_000

@@ -38,7 +38,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import UserFacing
 from core.ids import new_id
 from core.model import (
     SYSTEM_PARTIES,
@@ -76,6 +75,14 @@ from core.royalties.qualification import PlayFacts, Reason, qualify
 from core.royalties.rules import RuleSet
 from core.royalties.run_id import RunInputs, digest
 from core.royalties.statements import RecordingInfo, Statement, Usage, build_statement
+from core.royalties.types import (
+    PeriodSummary,
+    QualifySummary,
+    RoyaltyError,
+    RunInfo,
+    RunOutcome,
+    RunRequest,
+)
 from storage.repositories.catalog_rows import opt_of, share_of
 from storage.schema import (
     AllocationRunRow,
@@ -105,63 +112,6 @@ PE = PlayEventRow
 PQ = PlayQualificationRow
 CHUNK_EVENTS = 50_000  # events qualified per round trip (listener by listener)
 SYSTEM_NAMES = {party_id: party.name for party_id, party in SYSTEM_PARTIES.items()}
-
-
-class RoyaltyError(UserFacing):
-    """A refusal the user can act on (closed period, run already there…); the text says what to do."""
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    period: Period
-    pool_micros: int
-    currency: str
-    method: Method = Method.PRO_RATA
-    artist_centric: bool = False
-    replace: bool = False
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    id: str
-    period: str
-    method: str
-    artist_centric: bool
-    pool_micros: int
-    currency: str
-    rules_version: str
-    events: int
-    qualified: int
-    created_at: datetime
-    reversed_why: str | None = None
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    run: RunInfo
-    created: bool  # False: the same inputs were already allocated; nothing changed
-    replaced: str | None = None  # the run reversed by --replace
-    legs: int = 0
-
-
-@dataclass(frozen=True)
-class QualifySummary:
-    decided: Counter[str]
-    suspects: int
-
-
-@dataclass(frozen=True)
-class PeriodSummary:
-    period: str
-    currency: str
-    run: RunInfo | None
-    pool_in: int  # what the pool accounts gave, net of reversals
-    owed: dict[str, int]  # party id → net amount
-    names: dict[str, str]
-
-    @property
-    def conserved(self) -> bool:
-        return self.pool_in == sum(self.owed.values())
 
 
 def _insert_for(session: AsyncSession) -> Any:
@@ -995,13 +945,4 @@ def _leg_of(row: LedgerEntryRow) -> Leg:
     )
 
 
-__all__ = [
-    "PeriodSummary",
-    "QualifySummary",
-    "RoyaltyError",
-    "RunInfo",
-    "RunOutcome",
-    "RunRequest",
-    "SqlRoyaltyStore",
-]
-
+__all__ = ["SqlRoyaltyStore"]

@@ -33,6 +33,7 @@ from core.model import (
     UsageType,
 )
 from core.ports import CatalogBatch
+from core.royalties import RunRequest
 from core.royalties.allocation import (
     ClipClass,
     Escrow,
@@ -48,7 +49,7 @@ from core.royalties.ledger import PARTY_ACCOUNT
 from core.royalties.periods import Period
 from core.royalties.rules import RULES_V1
 from storage.database import Database
-from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyStore
 from storage.schema import PlayQualificationRow as PQ
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import CLIP_IDS, seed_world

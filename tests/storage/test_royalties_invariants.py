@@ -31,6 +31,7 @@ from core.model import (
     SubjectKind,
     UsageType,
 )
+from core.royalties import RunRequest
 from core.royalties.allocation import Method
 from core.royalties.dsr import read_total, render_dsr
 from core.royalties.ledger import balances
@@ -39,7 +40,7 @@ from core.royalties.rules import RULES_V1
 from core.royalties.statements import render_csv, render_json
 from storage.database import Database
 from storage.repositories.plays import SqlPlayLog
-from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyStore
 from storage.schema import PlayQualificationRow
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import CLIP_IDS, seed_world

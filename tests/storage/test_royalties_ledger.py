@@ -10,12 +10,13 @@ from sqlalchemy.exc import DBAPIError
 
 from core.ids import uuid7
 from core.model import Origin, PlayEvent, UsageType
+from core.royalties import RoyaltyError, RunRequest
 from core.royalties.periods import Period
 from core.royalties.rules import RULES_V1
 from storage.database import Database
 from storage.errors import AppendOnlyViolation
 from storage.repositories.plays import SqlPlayLog
-from storage.repositories.royalties import RoyaltyError, RunRequest, SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyStore
 from storage.schema import ROYALTY_TABLES, LedgerEntryRow, PlayEventRow
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import seed_world
