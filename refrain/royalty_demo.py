@@ -18,14 +18,14 @@ from config import RefrainSettings
 from core.ids import uuid7
 from core.listeners import listener_key
 from core.model import Origin, PlayEvent, RequestState, UsageType
-from core.royalties import PeriodSummary, RunRequest
+from core.royalties import PeriodSummary, RoyaltyService, RunRequest
 from core.royalties.allocation import Method
 from core.royalties.money import format_micros, parse_amount
 from core.royalties.periods import Period
 from core.royalties.rules import rule_set
 from storage.database import Database
 from storage.repositories.plays import SqlPlayLog
-from storage.repositories.royalties import SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyRepository
 from storage.sessions import Sessions
 
 Echo = Callable[[str], None]
@@ -81,7 +81,7 @@ async def royalty_demo(
     secret = settings.listener_key_secret.get_secret_value().encode()
     sessions = Sessions(database.engine)
     plays = SqlPlayLog(sessions)
-    store = SqlRoyaltyStore(sessions, rule_set(settings.royalties.rules_version))
+    store = RoyaltyService(SqlRoyaltyRepository(sessions), rule_set(settings.royalties.rules_version))
     events = synthetic_plays(clips, period, secret)
     added = await plays.append(events)
     pool = parse_amount(settings.royalties.pool_for(str(period)) or DEMO_POOL)

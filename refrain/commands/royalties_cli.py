@@ -15,7 +15,7 @@ import click
 from config import RefrainSettings
 from core.clock import SystemClock
 from core.model import PlayEvent
-from core.royalties import PeriodSummary, RoyaltyError, RunRequest
+from core.royalties import PeriodSummary, RoyaltyError, RoyaltyService, RunRequest
 from core.royalties.allocation import Method
 from core.royalties.dsr import dsr_filename, read_total, render_dsr
 from core.royalties.ingest import LineIssue, parse_line
@@ -26,7 +26,7 @@ from core.royalties.statements import Statement, render_csv, render_json
 from refrain.clikit import UserError, run_async, settings_of
 from storage.database import Database
 from storage.repositories.plays import SqlPlayLog
-from storage.repositories.royalties import SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyRepository
 from storage.sessions import Sessions
 
 IMPORT_BATCH = 5_000
@@ -37,7 +37,7 @@ MAX_ISSUES_SHOWN = 50
 class Royalties:
     database: Database
     plays: SqlPlayLog
-    store: SqlRoyaltyStore
+    store: RoyaltyService
     rules: RuleSet
 
 
@@ -52,7 +52,8 @@ async def open_royalties(settings: RefrainSettings) -> AsyncIterator[Royalties]:
     try:
         await database.ensure_schema()
         sessions = Sessions(database.engine)
-        yield Royalties(database, SqlPlayLog(sessions), SqlRoyaltyStore(sessions, rules), rules)
+        store = RoyaltyService(SqlRoyaltyRepository(sessions), rules)
+        yield Royalties(database, SqlPlayLog(sessions), store, rules)
     except RoyaltyError as error:
         raise UserError(str(error)) from error
     finally:
