@@ -345,13 +345,13 @@ def _peak_rss_mib() -> float:
 
 
 async def run_once(url: str) -> dict[str, Any]:
-    from storage import Sessions, create_engine
-    from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
+    from core.royalties import RoyaltyService, RunRequest
+    from storage import Sessions, SqlRoyaltyRepository, create_engine
 
     started = time.perf_counter()
     engine = create_engine(url)  # only the engine: the run needs no other repository
     try:
-        store = SqlRoyaltyStore(Sessions(engine), RULES_V1)
+        store = RoyaltyService(SqlRoyaltyRepository(Sessions(engine)), RULES_V1)
         outcome = await store.run(RunRequest(PERIOD, POOL, "EUR", Method.PRO_RATA),
                                   datetime(2026, 11, 2, tzinfo=UTC))
         summary = await store.summary(PERIOD, "EUR")

@@ -20,6 +20,8 @@ from core.model import SubjectKind, Tier
 from core.ports import AuditLog, ButtonStates, Clock, JobQueue, PlayLog, Stores
 from core.requests import Choices, RemakeRule, RequestService, latest_declaration
 from core.requests.recovery import RecoverySweep, SweepSettings
+from core.royalties import RoyaltyError, RoyaltyService
+from core.royalties.rules import RuleSet, rule_set
 from engine import DeliveryAudioEngine
 from jobs import arq_queue, metrics
 from jobs.embedded import EmbeddedQueue
@@ -27,7 +29,14 @@ from jobs.events import LocalEventBus
 from jobs.memory import InMemoryQueue
 from jobs.resources import build_render_job, delivery_service, marking_keys
 from jobs.runners import audio_runner
-from storage import Database, LocalBlobStore, TrigramPostings
+from storage import (
+    Database,
+    LocalBlobStore,
+    Sessions,
+    SqlPlayLog,
+    SqlRoyaltyRepository,
+    TrigramPostings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +267,49 @@ def health_checks(
     return HealthChecks(
         {"database": database_probe, "queue": queue_probe, "blobs": blobs.probe}
     )
+
+
+@dataclass
+class RoyaltyApp:
+    """What `refrain plays …` and `refrain royalties …` use: the play log and the royalty use case."""
+
+    database: Database
+    plays: SqlPlayLog
+    royalties: RoyaltyService
+
+
+def royalty_rules(settings: RefrainSettings) -> RuleSet:
+    """The configured royalty rule set; an unknown version is refused in words."""
+    try:
+        return rule_set(settings.royalties.rules_version)
+    except ValueError as error:
+        raise RoyaltyError(str(error)) from error
+
+
+def royalty_service(settings: RefrainSettings, database: Database) -> RoyaltyService:
+    """The royalty use case on ``database``, under the configured rule set."""
+    return _royalties(Sessions(database.engine), royalty_rules(settings))
+
+
+def _royalties(sessions: Sessions, rules: RuleSet) -> RoyaltyService:
+    return RoyaltyService(SqlRoyaltyRepository(sessions), rules)
+
+
+@asynccontextmanager
+async def open_royalties(settings: RefrainSettings) -> AsyncIterator[RoyaltyApp]:
+    """The play log and the royalty use case on the configured database (schema checked).
+
+    Lighter than ``open_app``: no queue, no search index, no engine — the
+    royalty commands need only the database.
+    """
+    rules = royalty_rules(settings)  # refused before the database is reached
+    database = await Database.open(settings.database_url)
+    try:
+        await database.ensure_schema()
+        sessions = Sessions(database.engine)
+        yield RoyaltyApp(database, SqlPlayLog(sessions), _royalties(sessions, rules))
+    finally:
+        await database.close()
 
 
 def voice_conversion_available(settings: RefrainSettings) -> bool:

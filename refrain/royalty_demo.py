@@ -18,12 +18,12 @@ from config import RefrainSettings
 from core.ids import uuid7
 from core.listeners import listener_key
 from core.model import Origin, PlayEvent, RequestState, UsageType
+from core.royalties import PeriodSummary, RunRequest
 from core.royalties.allocation import Method
 from core.royalties.money import format_micros, parse_amount
 from core.royalties.periods import Period
-from core.royalties.rules import rule_set
-from storage import Database, Sessions, SqlPlayLog
-from storage.repositories.royalties import PeriodSummary, RunRequest, SqlRoyaltyStore
+from refrain.app import royalty_service
+from storage import Database
 
 Echo = Callable[[str], None]
 DEMO_POOL = "1000.00"
@@ -76,11 +76,9 @@ async def royalty_demo(
     period = Period.of(now)
     period = Period(period.year - (period.month == 1), (period.month - 2) % 12 + 1)  # last month
     secret = settings.listener_key_secret.get_secret_value().encode()
-    sessions = Sessions(database.engine)
-    plays = SqlPlayLog(sessions)
-    store = SqlRoyaltyStore(sessions, rule_set(settings.royalties.rules_version))
+    store = royalty_service(settings, database)
     events = synthetic_plays(clips, period, secret)
-    added = await plays.append(events)
+    added = await database.stores.plays.append(events)
     pool = parse_amount(settings.royalties.pool_for(str(period)) or DEMO_POOL)
     currency = settings.royalties.currency
     outcome = await store.run(RunRequest(period, pool, currency, Method.PRO_RATA), now)

@@ -23,6 +23,7 @@ from storage.errors import (
 )
 from storage.migrate import check_schema, downgrade, upgrade
 from storage.repositories.plays import SqlPlayLog
+from storage.repositories.royalties import SqlRoyaltyRepository
 from storage.repositories.voices import SqlVoiceRegistry
 from storage.search_postings import TrigramPostings
 from storage.sessions import Sessions
@@ -37,6 +38,7 @@ __all__ = [
     "SchemaOutOfDate",
     "Sessions",
     "SqlPlayLog",
+    "SqlRoyaltyRepository",
     "SqlVoiceRegistry",
     "StorageConflict",
     "StorageError",

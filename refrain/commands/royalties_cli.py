@@ -4,56 +4,27 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import click
 
-from config import RefrainSettings
 from core.clock import SystemClock
 from core.model import PlayEvent
+from core.royalties import PeriodSummary, RunRequest
 from core.royalties.allocation import Method
 from core.royalties.dsr import dsr_filename, read_total, render_dsr
 from core.royalties.ingest import LineIssue, parse_line
 from core.royalties.money import AmountError, format_micros, parse_amount
 from core.royalties.periods import Period, PeriodError
-from core.royalties.rules import RuleSet, rule_set
 from core.royalties.statements import Statement, render_csv, render_json
+from refrain.app import open_royalties
 from refrain.clikit import UserError, run_async, settings_of
-from storage import Database, Sessions, SqlPlayLog
-from storage.repositories.royalties import PeriodSummary, RoyaltyError, RunRequest, SqlRoyaltyStore
 
 IMPORT_BATCH = 5_000
 MAX_ISSUES_SHOWN = 50
-
-
-@dataclass
-class Royalties:
-    database: Database
-    plays: SqlPlayLog
-    store: SqlRoyaltyStore
-    rules: RuleSet
-
-
-@asynccontextmanager
-async def open_royalties(settings: RefrainSettings) -> AsyncIterator[Royalties]:
-    """The play log and the royalty store on the configured database (schema checked)."""
-    try:
-        rules = rule_set(settings.royalties.rules_version)
-    except ValueError as error:
-        raise UserError(str(error)) from error
-    database = await Database.open(settings.database_url)
-    try:
-        await database.ensure_schema()
-        sessions = Sessions(database.engine)
-        yield Royalties(database, SqlPlayLog(sessions), SqlRoyaltyStore(sessions, rules), rules)
-    except RoyaltyError as error:
-        raise UserError(str(error)) from error
-    finally:
-        await database.close()
 
 
 def _period(text: str) -> Period:
@@ -106,7 +77,7 @@ async def import_plays(ctx: click.Context, file: Path, period: str | None) -> No
                 for number, text in batch:
                     tally.lines += 1
                     parsed = parse_line(text, number, secret=secret, received_at=clock.now(),
-                                        rules=app.rules, period=only)
+                                        rules=app.royalties.rules, period=only)
                     if isinstance(parsed, LineIssue):
                         issues.append(parsed)
                     elif parsed is not None:
@@ -127,7 +98,7 @@ async def import_plays(ctx: click.Context, file: Path, period: str | None) -> No
                         continue
                     month = str(Period.of(event.played_at))
                     if month not in closed:
-                        closed[month] = await app.store.is_closed(Period.of(event.played_at))
+                        closed[month] = await app.royalties.is_closed(Period.of(event.played_at))
                     tally.late += closed[month]
                     events.append(event)
                 added = await app.plays.append(events)
@@ -199,10 +170,10 @@ async def run(ctx: click.Context, period: str, pool: str | None, currency: str |
     if month.end > now:
         raise UserError(f"period {month} is not over yet (it ends {month.end:%Y-%m-%d} 00:00 UTC)")
     async with open_royalties(settings) as app:
-        outcome = await app.store.run(
+        outcome = await app.royalties.run(
             RunRequest(month, micros, platform, Method(method), artist_centric, replace), now
         )
-        summary = await app.store.summary(month, platform)
+        summary = await app.royalties.summary(month, platform)
     info = outcome.run
     if not outcome.created:
         click.echo(f"run {info.id} already allocated these exact inputs; nothing changed")
@@ -259,7 +230,7 @@ async def summary_(ctx: click.Context, period: str, fmt: str) -> None:
     """What each party is owed for the period, and the conservation check."""
     settings = settings_of(ctx)
     async with open_royalties(settings) as app:
-        summary = await app.store.summary(_period(period), settings.royalties.currency)
+        summary = await app.royalties.summary(_period(period), settings.royalties.currency)
     click.echo(_summary_json(summary) if fmt == "json" else _summary_table(summary))
     if not summary.conserved:
         raise UserError("the ledger does not conserve the pool; this is a bug, please report it")
@@ -273,7 +244,7 @@ async def summary_(ctx: click.Context, period: str, fmt: str) -> None:
 async def reverse(ctx: click.Context, run_id: str, why: str) -> None:
     """Post the exact opposite of run RUN_ID (nothing is ever deleted)."""
     async with open_royalties(settings_of(ctx)) as app:
-        posting = await app.store.reverse(run_id, why, SystemClock().now())
+        posting = await app.royalties.reverse(run_id, why, SystemClock().now())
     click.echo(f"run {run_id} reversed by posting {posting}; the period can be run again")
 
 
@@ -284,7 +255,7 @@ async def reverse(ctx: click.Context, run_id: str, why: str) -> None:
 async def close(ctx: click.Context, period: str) -> None:
     """Freeze a period; usage arriving later is posted in the next period."""
     async with open_royalties(settings_of(ctx)) as app:
-        run_info = await app.store.close(_period(period), SystemClock().now())
+        run_info = await app.royalties.close(_period(period), SystemClock().now())
     click.echo(f"period {period} closed on run {run_info.id}")
 
 
@@ -295,8 +266,8 @@ async def close(ctx: click.Context, period: str) -> None:
 async def runs(ctx: click.Context, period: str) -> None:
     """List the period's runs, reversed ones included."""
     async with open_royalties(settings_of(ctx)) as app:
-        found = await app.store.runs(_period(period))
-        closed = await app.store.is_closed(_period(period))
+        found = await app.royalties.runs(_period(period))
+        closed = await app.royalties.is_closed(_period(period))
     if not found:
         click.echo(f"no run for {period} yet")
     for info in found:
@@ -321,7 +292,7 @@ async def statement(ctx: click.Context, party_id: str, period: str, fmt: str, ou
     """One party's statement: per recording and work, plays and amounts per right type."""
     settings = settings_of(ctx)
     async with open_royalties(settings) as app:
-        found = await app.store.statement(party_id, _period(period), settings.royalties.currency)
+        found = await app.royalties.statement(party_id, _period(period), settings.royalties.currency)
     text = _render(found, fmt, settings.royalties.dsr_sender)
     if out is None:
         click.echo(text, nl=False)
@@ -353,9 +324,9 @@ async def export(ctx: click.Context, period: str, out: Path) -> None:
     written = 0
     exported = 0
     async with open_royalties(settings) as app:
-        summary = await app.store.summary(month, settings.royalties.currency)
-        for party in await app.store.parties(month):
-            found = await app.store.statement(party, month, settings.royalties.currency,
+        summary = await app.royalties.summary(month, settings.royalties.currency)
+        for party in await app.royalties.parties(month):
+            found = await app.royalties.statement(party, month, settings.royalties.currency,
                                               by_territory=True)
             territories = sorted({line.territory for line in found.lines})
             party_total = 0
@@ -386,8 +357,8 @@ async def export(ctx: click.Context, period: str, out: Path) -> None:
 async def suspects(ctx: click.Context, period: str, fmt: str) -> None:
     """Listeners flagged for impossible rates (their plays are not qualified: fraud_suspect)."""
     async with open_royalties(settings_of(ctx)) as app:
-        found = await app.store.suspects(_period(period))
-        counts = await app.store.qualification_counts(_period(period))
+        found = await app.royalties.suspects(_period(period))
+        counts = await app.royalties.qualification_counts(_period(period))
     if fmt == "json":
         click.echo(json.dumps({"period": period, "excluded_plays": counts.get("fraud_suspect", 0),
                                "suspects": [{"listener": s.listener_key, "hour": s.hour,

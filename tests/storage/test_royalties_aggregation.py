@@ -2,7 +2,7 @@
 
 A run counts plays per clip in SQL (streamed over a covering index), per day
 only for clips whose shares are dated, and play by play only for clips with
-something in escrow (see ``SqlRoyaltyStore._usage_rows``). This month makes
+something in escrow (see ``SqlRoyaltyRepository``'s ``usage_counts``). This month makes
 every path matter — a publishing split that changes mid-month, a voice
 revoked mid-month, a recording opted out mid-month — and the ledger must equal,
 to the micro-unit, the core allocation of each qualified play on its own day
@@ -33,6 +33,7 @@ from core.model import (
     UsageType,
 )
 from core.ports import CatalogBatch
+from core.royalties import RoyaltyService, RunRequest
 from core.royalties.allocation import (
     ClipClass,
     Escrow,
@@ -48,7 +49,7 @@ from core.royalties.ledger import PARTY_ACCOUNT
 from core.royalties.periods import Period
 from core.royalties.rules import RULES_V1
 from storage.database import Database
-from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyRepository
 from storage.schema import PlayQualificationRow as PQ
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import CLIP_IDS, seed_world
@@ -151,7 +152,7 @@ async def test_the_aggregated_run_pays_exactly_what_each_play_is_worth(
     database: Database, method: Method, seed: int
 ) -> None:
     await _a_month_where_everything_changes(database, seed)
-    store = SqlRoyaltyStore(Sessions(database.engine), RULES_V1)
+    store = RoyaltyService(SqlRoyaltyRepository(Sessions(database.engine)), RULES_V1)
     pool = 987_654_321_007
     outcome = await store.run(RunRequest(PERIOD, pool, "EUR", method), PERIOD.end + timedelta(days=1))
     assert outcome.created and outcome.run.events == 240

@@ -31,6 +31,7 @@ from core.model import (
     SubjectKind,
     UsageType,
 )
+from core.royalties import RoyaltyService, RunRequest
 from core.royalties.allocation import Method
 from core.royalties.dsr import read_total, render_dsr
 from core.royalties.ledger import balances
@@ -39,7 +40,7 @@ from core.royalties.rules import RULES_V1
 from core.royalties.statements import render_csv, render_json
 from storage.database import Database
 from storage.repositories.plays import SqlPlayLog
-from storage.repositories.royalties import RunRequest, SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyRepository
 from storage.schema import PlayQualificationRow
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import CLIP_IDS, seed_world
@@ -117,7 +118,7 @@ def test_a_month_of_usage_keeps_every_invariant(
     async def body(database: Database) -> None:
         sessions = Sessions(database.engine)
         plays = SqlPlayLog(sessions, batch=7)
-        store = SqlRoyaltyStore(sessions, RULES_V1)
+        store = RoyaltyService(SqlRoyaltyRepository(sessions), RULES_V1)
         at = period.end + timedelta(days=1)
 
         # 4. idempotent ingestion

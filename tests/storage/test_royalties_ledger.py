@@ -10,12 +10,13 @@ from sqlalchemy.exc import DBAPIError
 
 from core.ids import uuid7
 from core.model import Origin, PlayEvent, UsageType
+from core.royalties import RoyaltyError, RoyaltyService, RunRequest
 from core.royalties.periods import Period
 from core.royalties.rules import RULES_V1
 from storage.database import Database
 from storage.errors import AppendOnlyViolation
 from storage.repositories.plays import SqlPlayLog
-from storage.repositories.royalties import RoyaltyError, RunRequest, SqlRoyaltyStore
+from storage.repositories.royalties import SqlRoyaltyRepository
 from storage.schema import ROYALTY_TABLES, LedgerEntryRow, PlayEventRow
 from storage.sessions import Sessions
 from tests.core.royalties.world_db import seed_world
@@ -31,10 +32,10 @@ def _play(period: Period, clip: str = "clip-gh-cover", listener: str = "a" * 64,
                      Origin.SHARED_LINK, ms, "DE", at, at + timedelta(seconds=5))
 
 
-async def _setup(database: Database) -> tuple[SqlPlayLog, SqlRoyaltyStore]:
+async def _setup(database: Database) -> tuple[SqlPlayLog, RoyaltyService]:
     await seed_world(database.stores)
     sessions = Sessions(database.engine)
-    return SqlPlayLog(sessions), SqlRoyaltyStore(sessions, RULES_V1)
+    return SqlPlayLog(sessions), RoyaltyService(SqlRoyaltyRepository(sessions), RULES_V1)
 
 
 async def test_one_active_run_per_period_replace_and_close(database: Database) -> None:
