@@ -34,8 +34,7 @@ from rapidfuzz import fuzz, process
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import add_run_size, emit, machine_info
-from core.catalog.search import CatalogIndex
-from core.catalog.text import normalise
+from core.catalog import CatalogIndex, normalise
 from core.model import Recording
 from storage import TrigramPostings
 

@@ -37,7 +37,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from benchmarks._machine import add_run_size, emit, machine_info
-from core.catalog.demo import demo_catalog
+from core.catalog import demo_catalog
 from core.ids import new_id, uuid7
 from core.model import (
     Clip,

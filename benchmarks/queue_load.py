@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._machine import add_run_size, emit, machine_info
 from bots.console import ConsoleSession
 from config import RefrainSettings
-from core.catalog.demo import demo_catalog
-from jobs.embedded import EmbeddedQueue
+from core.catalog import demo_catalog
+from jobs import EmbeddedQueue
 from refrain.app import App, open_app
 from refrain.demo import pick_songs
 from storage import upgrade

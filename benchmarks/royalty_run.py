@@ -57,8 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import add_run_size, emit, machine_info
 from core.model import LicenseTerms, Transformation
-from core.royalties.allocation import Method
-from core.royalties.periods import Period
+from core.royalties import Method, Period
 from core.royalties.rules import DEFAULT_BUCKETS_V1, RULES_V1
 from storage import upgrade
 from storage.schema import ROYALTY_TABLES, metadata

@@ -41,10 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from demucs.apply import apply_model
 
 from benchmarks._machine import add_run_size, emit, machine_info
-from config.settings import RefrainSettings
+from config import RefrainSettings
+from engine import SongSpec, render_song
 from engine.separation import ModelWeightsMissing, Separator
 from engine.separation.models import AnyModel, load_separation_model, random_htdemucs
-from engine.synth import SongSpec, render_song
 
 SEED = 20261128
 SMOKE_SEGMENT_S = Fraction(2)

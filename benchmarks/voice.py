@@ -46,11 +46,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import add_run_size, emit, machine_info
-from core.catalog.demo import ACTIVE_VOICE_ID, demo_catalog
-from engine.synth import SongSpec, render_song
-from engine.voice import converter
+from core.catalog import ACTIVE_VOICE_ID, demo_catalog
+from engine import SongSpec, render_song
+from engine.voice import converter, demo_profile
 from engine.voice.analysis import mono, track_f0
-from engine.voice.demo import demo_profile
 from engine.voice.metrics import embedding, f0_error_cents, similarity
 from engine.voice.world import WorldConverter
 

@@ -89,7 +89,7 @@ async def _prepare(folder: Path, port: int, clip_seconds: tuple[float, ...]) -> 
     from config import RefrainSettings
     from config.web import WebSettings
     from engine.encode import EncodeFormat
-    from jobs.memory import InMemoryQueue
+    from jobs import InMemoryQueue
     from refrain.app import open_app
     from storage import upgrade
     from tests.storage.factories import seed
@@ -117,7 +117,7 @@ def _serve(settings_json: str, ready: Any, reuse_port: bool) -> None:
     import logging
 
     from config import RefrainSettings
-    from jobs.memory import InMemoryQueue
+    from jobs import InMemoryQueue
     from refrain.app import open_app
     from refrain.components import listener_secret
     from web import web_component

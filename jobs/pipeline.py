@@ -32,8 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from core.deliveries import DeliveryService, NotDeliverable
-from core.deliveries.service import delivery_format, platform_of
+from core.deliveries import DeliveryService, NotDeliverable, delivery_format, platform_of
 from core.ids import new_id
 from core.model import Clip, Recording, RenderRequest
 from core.ports import (

@@ -31,7 +31,7 @@ from arq.worker import Retry, Worker
 
 from config import RefrainSettings
 from core.clock import SystemClock
-from core.requests.recovery import RecoverySweep, SweepSettings
+from core.requests import RecoverySweep, SweepSettings
 from jobs import metrics
 from jobs.arq_queue import RENDER_TASK, ArqQueue, RedisNotifier, redis_client, where
 from jobs.pipeline import RenderJob

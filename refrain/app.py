@@ -11,24 +11,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from config import RefrainSettings
-from core.catalog.search import CatalogIndex, SearchHit
-from core.chat.handler import ChatHandler
+from core.catalog import CatalogIndex, SearchHit
+from core.chat import ChatHandler
 from core.clock import SystemClock
 from core.deliveries import DeliveryService, SharedCopies, Tracer
 from core.health import HealthChecks
 from core.model import SubjectKind, Tier
 from core.ports import AuditLog, ButtonStates, Clock, JobQueue, PlayLog, Stores
-from core.requests import Choices, RemakeRule, RequestService, latest_declaration
-from core.requests.recovery import RecoverySweep, SweepSettings
-from core.royalties import RoyaltyError, RoyaltyService
-from core.royalties.rules import RuleSet, rule_set
+from core.requests import (
+    Choices,
+    RecoverySweep,
+    RemakeRule,
+    RequestService,
+    SweepSettings,
+    latest_declaration,
+)
+from core.royalties import RoyaltyError, RoyaltyService, RuleSet, rule_set
 from engine import DeliveryAudioEngine
-from jobs import arq_queue, metrics
-from jobs.embedded import EmbeddedQueue
-from jobs.events import LocalEventBus
-from jobs.memory import InMemoryQueue
-from jobs.resources import build_render_job, delivery_service, marking_keys
-from jobs.runners import audio_runner
+from jobs import (
+    EmbeddedQueue,
+    InMemoryQueue,
+    LocalEventBus,
+    arq_queue,
+    audio_runner,
+    build_render_job,
+    delivery_service,
+    marking_keys,
+    metrics,
+)
 from storage import (
     Database,
     LocalBlobStore,
@@ -317,7 +327,7 @@ def voice_conversion_available(settings: RefrainSettings) -> bool:
     if settings.voice.backend != "world":
         return False  # the neural backend needs a model file per voice: not wired in yet
     from engine import VoiceBackendUnavailable
-    from engine.voice._pyworld import pyworld
+    from engine.voice import pyworld
 
     try:
         pyworld()

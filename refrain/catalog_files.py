@@ -13,12 +13,12 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
-from core.catalog.demo import demo_catalog
-from core.catalog.importer import (
+from core.catalog import (
     CatalogFile,
     CatalogImportError,
     ImportIssue,
     clashes_with_catalog,
+    demo_catalog,
     parse_catalog_file,
 )
 from core.ports import CatalogBatch

@@ -25,7 +25,7 @@ def serve_components(settings: RefrainSettings) -> list[tuple[str, Component]]:
     components: list[tuple[str, Component]] = []
     # imports inside the branches: a deployment without a bot never imports its library
     if settings.discord_token is not None:
-        from bots.discord.component import discord_component
+        from bots.discord import discord_component
 
         discord_token = settings.discord_token.get_secret_value()
         components.append(
@@ -45,7 +45,7 @@ def serve_components(settings: RefrainSettings) -> list[tuple[str, Component]]:
 
 def web_with_webhooks(settings: RefrainSettings) -> Component:
     """The web server, with the Telegram webhook mounted when webhook mode is on."""
-    from web.component import web_component
+    from web import web_component
 
     def component(app: App) -> AbstractAsyncContextManager[None]:
         extra = []

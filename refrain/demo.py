@@ -18,13 +18,13 @@ from pathlib import Path
 
 from bots.console import ConsoleSession, render_reply
 from config import RefrainSettings
-from core.catalog.demo import demo_catalog
+from core.catalog import demo_catalog
 from core.deliveries import delivery_problem
 from core.model import WORLDWIDE, RequestState, Transformation
 from core.ports import CatalogBatch
 from core.requests import short_id
 from engine import run_tool, write_sidecar
-from jobs.embedded import EmbeddedQueue
+from jobs import EmbeddedQueue
 from refrain.app import App, open_app
 from refrain.catalog_files import install_demo_catalog
 from refrain.royalty_demo import royalty_demo

@@ -18,10 +18,7 @@ from config import RefrainSettings
 from core.ids import uuid7
 from core.listeners import listener_key
 from core.model import Origin, PlayEvent, RequestState, UsageType
-from core.royalties import PeriodSummary, RunRequest
-from core.royalties.allocation import Method
-from core.royalties.money import format_micros, parse_amount
-from core.royalties.periods import Period
+from core.royalties import Method, Period, PeriodSummary, RunRequest, format_micros, parse_amount
 from refrain.app import royalty_service
 from storage import Database
 

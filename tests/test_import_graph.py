@@ -145,3 +145,27 @@ def test_arrows_between_packages_point_one_way() -> None:
         if target.split(".")[0] not in ALLOWED[module.split(".")[0]]
     )
     assert wrong == []
+
+
+def test_packages_are_entered_through_their_fronts() -> None:
+    """From another top-level package, ``core.deliveries`` — never ``core.deliveries.service``.
+
+    A subpackage's front (its ``__init__`` with ``__all__``) is its public
+    surface; top-level leaf modules (``core.model``, ``core.ports``…) are fronts
+    themselves.
+    """
+    modules = _modules()
+    fronts = {name for name, path in modules.items() if path.name == "__init__.py"}
+    wrong = []
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            target = node.module
+            if target.split(".")[0] == name.split(".")[0] or target not in modules:
+                continue
+            parent = target.rpartition(".")[0]
+            if parent in fronts and "." in parent and target not in fronts:
+                wrong.append(f"{name} imports {target}")
+    assert sorted(wrong) == []

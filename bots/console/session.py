@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable, Callable
 
-from core.chat.messages import Invocation, Reply, ReplyKind
+from core.chat import Invocation, Reply, ReplyKind
 
 PLATFORM = "console"
 

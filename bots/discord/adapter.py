@@ -32,8 +32,7 @@ from bots.discord.render import (
 )
 from bots.discord.views import ClipAction, LongCommands, ReportModal
 from config.discord import DiscordSettings
-from core.chat.handler import ChatHandler
-from core.chat.messages import Invocation, Reply, ReplyKind
+from core.chat import ChatHandler, Invocation, Reply, ReplyKind
 from core.commands import (
     CoverCommand,
     ReportCommand,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import discord
 
-from core.chat.messages import Invocation
+from core.chat import Invocation
 from core.requests import Requester
 
 PLATFORM = "discord"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import discord
 
 from bots.discord.views import LongCommands, clip_view, command_view
-from core.chat.messages import Reply, ReplyKind
+from core.chat import Reply, ReplyKind
 
 MAX_CONTENT = 2000
 MAX_EMBED_DESCRIPTION = 4096

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
-from core.chat.messages import Button
+from core.chat import Button
 
 if TYPE_CHECKING:
     from bots.discord.adapter import DiscordAdapter

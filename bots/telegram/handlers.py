@@ -48,7 +48,7 @@ from bots.telegram.invocations import (
 from bots.telegram.parts import Parts
 from bots.telegram.progress import ProgressTracker
 from bots.telegram.rendering import Rendered, render, to_html
-from core.chat.messages import Reply, ReplyKind
+from core.chat import Reply, ReplyKind
 from core.commands import ErrorCode, ParseError, parse_command
 from core.model import Origin
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from telegram import Chat, Message, User
 
 from bots.telegram.chats import PLATFORM, scope_id
-from core.chat.messages import Invocation
+from core.chat import Invocation
 from core.model import Origin
 from core.requests import Requester
 

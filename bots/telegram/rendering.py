@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bots.telegram.buttons import ButtonStore
-from core.chat.messages import Reply, ReplyKind
+from core.chat import Reply, ReplyKind
 from core.model import Origin
 
 MAX_MESSAGE_CHARS = 4096

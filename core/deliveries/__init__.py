@@ -14,6 +14,7 @@ from core.deliveries.service import (
     share_url,
 )
 from core.deliveries.sharing import SharedClip, SharedCopies
+from core.deliveries.takedown import UnknownClip, take_down
 from core.deliveries.trace import TraceOutcome, Tracer
 from core.media import MarkingKey
 
@@ -29,10 +30,12 @@ __all__ = [
     "SharedCopies",
     "TraceOutcome",
     "Tracer",
+    "UnknownClip",
     "credits_for",
     "delivery_format",
     "delivery_problem",
     "platform_of",
     "share_url",
+    "take_down",
     "withdrawn_reason",
 ]

@@ -76,3 +76,6 @@ class NoticeInbox:
             except Exception as exc:  # this sender's notices wait for their next message
                 out.append(Failed(exc))
         return out
+
+
+__all__ = ["LOOKBACK", "NOTICE", "NOTICE_READ", "NoticeInbox", "user_scope"]

@@ -10,9 +10,45 @@ qualify, run, reverse, close, summary, statements — on a
 run is asked and answers, ``catalog_facts`` what it knows of the catalog.
 """
 
-from core.royalties.catalog_facts import CatalogFacts, CatalogRows, catalog_facts
-from core.royalties.ports import PeriodTransaction, PeriodView, RoyaltyRepository
+from core.royalties.allocation import Method
+from core.royalties.catalog_facts import (
+    CatalogFacts,
+    CatalogRows,
+    LicenseRef,
+    RecordingRef,
+    VoiceRef,
+    catalog_facts,
+)
+from core.royalties.dsr import dsr_filename, read_total, render_dsr
+from core.royalties.fraud import HourActivity, Suspect
+from core.royalties.ingest import LineIssue, parse_line
+from core.royalties.ledger import PARTY_ACCOUNT, Leg, Posting, PostingKind
+from core.royalties.money import AmountError, format_micros, parse_amount
+from core.royalties.periods import Period, PeriodError, accounting_period
+from core.royalties.ports import (
+    ESCROW_RECORDING,
+    ESCROW_VOICE,
+    ESCROW_WORK,
+    PendingPlay,
+    PeriodTransaction,
+    PeriodView,
+    PlayDecision,
+    RoyaltyRepository,
+    Templates,
+    UsageRow,
+)
+from core.royalties.qualification import PlayFacts, Reason
+from core.royalties.rules import DEFAULT_BUCKETS_V1, RULES_V1, RuleSet, rule_set
+from core.royalties.run_id import RunInputs
 from core.royalties.runs import RoyaltyService
+from core.royalties.statements import (
+    RecordingInfo,
+    Statement,
+    Usage,
+    UsageBook,
+    render_csv,
+    render_json,
+)
 from core.royalties.types import (
     PeriodSummary,
     QualifySummary,
@@ -23,17 +59,58 @@ from core.royalties.types import (
 )
 
 __all__ = [
+    "DEFAULT_BUCKETS_V1",
+    "ESCROW_RECORDING",
+    "ESCROW_VOICE",
+    "ESCROW_WORK",
+    "PARTY_ACCOUNT",
+    "RULES_V1",
+    "AmountError",
     "CatalogFacts",
     "CatalogRows",
+    "HourActivity",
+    "Leg",
+    "LicenseRef",
+    "LineIssue",
+    "Method",
+    "PendingPlay",
+    "Period",
+    "PeriodError",
     "PeriodSummary",
     "PeriodTransaction",
     "PeriodView",
+    "PlayDecision",
+    "PlayFacts",
+    "Posting",
+    "PostingKind",
     "QualifySummary",
+    "Reason",
+    "RecordingInfo",
+    "RecordingRef",
     "RoyaltyError",
     "RoyaltyRepository",
     "RoyaltyService",
+    "RuleSet",
     "RunInfo",
+    "RunInputs",
     "RunOutcome",
     "RunRequest",
+    "Statement",
+    "Suspect",
+    "Templates",
+    "Usage",
+    "UsageBook",
+    "UsageRow",
+    "VoiceRef",
+    "accounting_period",
     "catalog_facts",
+    "dsr_filename",
+    "format_micros",
+    "parse_amount",
+    "parse_line",
+    "read_total",
+    "render_csv",
+    "render_dsr",
+    "render_json",
+    "rule_set",
 ]

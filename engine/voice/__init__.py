@@ -7,8 +7,10 @@ and stored as bytes. Heavy modules load lazily: importing this package does
 not load pyworld or torch.
 """
 
+from engine.voice._pyworld import pyworld
 from engine.voice.apply import apply_voice
 from engine.voice.converter import BACKENDS, VoiceConverter, converter
+from engine.voice.demo import DEMO_VOICE_IDS, demo_profile
 from engine.voice.errors import (
     ReferenceAudioError,
     VoiceBackendUnavailable,
@@ -21,6 +23,7 @@ from engine.voice.training import MIN_REFERENCE_SECONDS, PROFILE_SAMPLE_RATE, tr
 
 __all__ = [
     "BACKENDS",
+    "DEMO_VOICE_IDS",
     "MIN_REFERENCE_SECONDS",
     "PROFILE_SAMPLE_RATE",
     "ReferenceAudioError",
@@ -32,5 +35,7 @@ __all__ = [
     "VoiceProfileError",
     "apply_voice",
     "converter",
+    "demo_profile",
+    "pyworld",
     "train_profile",
 ]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import click
 
-from jobs.maintenance import collect_garbage
+from jobs import collect_garbage
 from refrain.app import open_app
 from refrain.clikit import run_async, settings_of
 

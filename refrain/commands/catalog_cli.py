@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from core.catalog.search import CatalogIndex
+from core.catalog import CatalogIndex
 from refrain.app import open_app
 from refrain.catalog_files import import_catalog_file, install_demo_catalog
 from refrain.clikit import run_async, settings_of

@@ -52,7 +52,7 @@ async def worker(ctx: click.Context, burst: bool) -> None:
     It waits for the database and Redis when they are down, and carries on
     when they are back: only a signal ends it.
     """
-    from jobs.worker import run_worker
+    from jobs import run_worker
 
     await run_worker(settings_of(ctx), burst=burst)
 

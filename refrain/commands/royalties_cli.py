@@ -13,13 +13,24 @@ import click
 
 from core.clock import SystemClock
 from core.model import PlayEvent
-from core.royalties import PeriodSummary, RunRequest
-from core.royalties.allocation import Method
-from core.royalties.dsr import dsr_filename, read_total, render_dsr
-from core.royalties.ingest import LineIssue, parse_line
-from core.royalties.money import AmountError, format_micros, parse_amount
-from core.royalties.periods import Period, PeriodError
-from core.royalties.statements import Statement, render_csv, render_json
+from core.royalties import (
+    AmountError,
+    LineIssue,
+    Method,
+    Period,
+    PeriodError,
+    PeriodSummary,
+    RunRequest,
+    Statement,
+    dsr_filename,
+    format_micros,
+    parse_amount,
+    parse_line,
+    read_total,
+    render_csv,
+    render_dsr,
+    render_json,
+)
 from refrain.app import open_royalties
 from refrain.clikit import UserError, run_async, settings_of
 

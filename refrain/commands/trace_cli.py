@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.deliveries.takedown import UnknownClip, take_down
+from core.deliveries import UnknownClip, take_down
 from core.ports import JobEvent, JobEventKind
 from refrain.app import open_app
 from refrain.clikit import UserError, run_async, settings_of

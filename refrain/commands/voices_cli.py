@@ -180,7 +180,7 @@ async def _find_recording(app: App, song: str) -> Recording:
 
 async def install_demo_voices(app: App) -> list[str]:
     """Learn the demo voices' profiles (deterministic) and record them; call after the demo import."""
-    from engine.voice.demo import DEMO_VOICE_IDS, demo_profile
+    from engine.voice import DEMO_VOICE_IDS, demo_profile
 
     registry = _registry(app)
     done = []

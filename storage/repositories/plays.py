@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import PlayEvent
-from core.royalties.periods import accounting_period
+from core.royalties import accounting_period
 from storage.schema import ClipRow, PeriodCloseRow, PlayEventRow
 from storage.sessions import Sessions
 

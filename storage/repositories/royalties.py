@@ -38,25 +38,36 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import Origin, Party, RightType, SubjectKind, UsageType
-from core.royalties.catalog_facts import CatalogFacts, CatalogRows, LicenseRef, RecordingRef, VoiceRef
-from core.royalties.fraud import HourActivity, Suspect
-from core.royalties.ledger import PARTY_ACCOUNT, Leg, Posting, PostingKind
-from core.royalties.periods import Period
-from core.royalties.ports import (
+from core.royalties import (
     ESCROW_RECORDING,
     ESCROW_VOICE,
     ESCROW_WORK,
+    PARTY_ACCOUNT,
+    CatalogFacts,
+    CatalogRows,
+    HourActivity,
+    Leg,
+    LicenseRef,
     PendingPlay,
+    Period,
     PeriodTransaction,
     PeriodView,
     PlayDecision,
+    PlayFacts,
+    Posting,
+    PostingKind,
+    Reason,
+    RecordingInfo,
+    RecordingRef,
+    RunInfo,
+    RunInputs,
+    Suspect,
     Templates,
+    Usage,
+    UsageBook,
     UsageRow,
+    VoiceRef,
 )
-from core.royalties.qualification import PlayFacts, Reason
-from core.royalties.run_id import RunInputs
-from core.royalties.statements import RecordingInfo, Usage, UsageBook
-from core.royalties.types import RunInfo
 from storage.repositories.catalog_rows import opt_of, party_of, share_of
 from storage.schema import (
     AllocationRunRow,

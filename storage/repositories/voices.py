@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from core.entitlements._voice import VoiceScope, scope_of
+from core.entitlements import VoiceScope, scope_of
 from core.model import RightType, Share, SubjectKind, VoiceModel
 from storage.errors import NotFound, StorageConflict
 from storage.repositories.catalog_rows import fill_voice_row, share_row, voice_of
