@@ -81,7 +81,7 @@ async def embedded_run(workdir: Path, users: int, per_user: int) -> dict[str, An
     settings = await prepare(workdir, "embedded")
     ran: list[str] = []
 
-    async def record(request_id: str) -> None:
+    async def record(request_id: str, try_number: int = 1) -> None:
         ran.append(request_id)
         await asyncio.sleep(0)
 
@@ -174,7 +174,12 @@ def main() -> None:
     args = parser.parse_args()
     machine = machine_info()
     users = 5 if args.smoke else 40 if args.quick else 200
-    emit(asyncio.run(main_async(users, per_user=5)), machine)
+    result = asyncio.run(main_async(users, per_user=5))
+    emit(result, machine)
+    broken = [name for name, run in result.items()
+              if run.get("lost") or run.get("duplicates") or run.get("fair") is False]
+    if broken:  # a figure from a queue that lost or repeated work is no figure: fail loudly
+        sys.exit(f"queue_load: {', '.join(broken)} lost, repeated or reordered work")
 
 
 if __name__ == "__main__":
