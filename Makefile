@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PIP_FLAGS := --disable-pip-version-check -q
 
-.PHONY: bootstrap demo test lint typecheck clean services ffmpeg chromium
+.PHONY: bootstrap demo test lint typecheck clean services ffmpeg chromium redis-server
 
 bootstrap: $(STAMP) ffmpeg
 
@@ -50,10 +50,17 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
 	  || echo "WARNING: could not install chromium; the browser test will be skipped (and fail under CI)"; }
 
+# The fault tests start private redis-server processes (stopped, restarted empty) on free ports.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing redis-server (fault tests run private Redis servers)…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
+	  || echo "WARNING: could not install redis-server; the fault tests will be skipped (and fail under CI)"; }
+
 demo: bootstrap
 	$(VENV)/bin/refrain demo
 
-test: bootstrap chromium
+test: bootstrap chromium redis-server
 	$(PY) -m pytest
 
 lint: bootstrap
