@@ -11,13 +11,23 @@
 4. A token is reported only if the CRC holds *and* the decoded codeword agrees
    with the soft bits far better than a decode of noise does *and* the sync
    score is high: a false accusation is worse than a miss.
+5. Only when that fast path finds nothing, a wider search (bounded to
+   :data:`SLOW_WINDOWS` windows) looks for what fans' apps do to clips: tempo
+   changes with the pitch kept and pitch shifts with the tempo kept (the time
+   scale and the frequency scale of the grid searched apart, on wider bins),
+   then speed changes up to ±25 % (the copy resampled towards each of
+   :data:`SPEED_CENTRES`, searched ±5 % around each). It tries several times
+   the fast path's hypotheses, so it accepts only by a stricter rule
+   (:func:`_accept_slow`). Marks made before this search existed are read by
+   it too: the embedder did not change.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +44,10 @@ from engine.watermark.layout import (
     is_sync_frame,
 )
 from engine.watermark.patchwork import (
+    EXT_HI,
+    EXT_LO,
+    WIDE_HI,
+    WIDE_LO,
     band_matrix,
     log_power_at,
     log_power_grid,
@@ -78,6 +92,27 @@ _CLIP_SIGMA = 2.5
 _OFFSETS = (-64, 0, 64)
 SPEEDS = np.round(np.arange(-MAX_SPEED_CHANGE, MAX_SPEED_CHANGE + 1e-9, SPEED_STEP), 6) + 1.0
 
+TEMPO_SCALES = np.round(1.0 + SPEED_STEP * np.arange(-175, 176), 6)
+"""Tempo changes with the pitch kept, ±10.5 %, on the fast path's step."""
+PITCH_FREQS = np.round(2.0 ** (np.arange(-9, 10) * 0.25 / 12.0), 6)
+"""Pitch shifts with the tempo kept: ±2.25 semitones in quarter tones (a mark still reads ≈ 1.5 %
+off its frequency scale); each at three time scales around 1."""
+SPEED_CENTRES = (0.905, 1.1, 0.82, 1.21, 0.745)
+"""Plain speed changes beyond the fast path's ±5 %: the copy is resampled towards each and searched
+±5 % around it, so together they cover ×0.71…×1.27."""
+Z_SLOW = 6.0
+Q_SLOW = 0.62
+"""The wider search tries ~4× the fast path's hypotheses and as many again per speed centre, so it
+accepts only a sync peak above every noise peak it measured and a clearly good codeword."""
+Z_SLOW_DECODE = 5.0
+"""The wider search decodes only peaks whose refined score reaches this: acceptance needs
+:data:`Z_SLOW` on the exact grid, and decodes are most of its cost."""
+SLOW_WINDOWS = 2
+"""The wider search reads at most this many analysis windows (≈ 80 s), so its cost is bounded."""
+_PITCH_TIMES = 1.0 + SPEED_STEP * np.array([-1.0, 0.0, 1.0])
+_WIDE_SPEEDS = np.concatenate([TEMPO_SCALES, np.tile(_PITCH_TIMES, PITCH_FREQS.size)])
+_WIDE_FREQS = np.concatenate([np.ones(TEMPO_SCALES.size), np.repeat(PITCH_FREQS, 3)])
+
 _DATA_INDEX = np.cumsum(~is_sync_frame(np.arange(BLOCK_FRAMES))) - 1
 _SYNC_INDEX = np.arange(BLOCK_FRAMES) // SYNC_EVERY
 
@@ -88,7 +123,9 @@ class Detection:
 
     confidence: 0..1 from how well the codeword matched the soft bits;
     offset_s: where the first whole block starts in the given audio;
-    speed: playback speed relative to the original (1.02 = 2 % faster).
+    speed: playback speed relative to the original (1.02 = 2 % faster);
+    pitch: how far its partials moved (1.02 = 2 % higher; equal to ``speed`` for a
+        plain speed change, 1.0 for a tempo change that kept the pitch).
     """
 
     token: int
@@ -96,6 +133,7 @@ class Detection:
     confidence: float
     offset_s: float
     speed: float
+    pitch: float = 1.0
 
 
 def _mono44(audio: npt.NDArray[np.floating], sr: int) -> F32:
@@ -127,12 +165,19 @@ class _Decoded:
     start: float
 
 
-def _refine(weighted: F32, pats: KeyPatterns, peak: SyncPeak) -> tuple[float, float, float]:
-    """A finer speed (¼ step) and a sub-hop phase around a peak, on the hop grid."""
+def _refine(
+    weighted: F32, pats: KeyPatterns, peak: SyncPeak, bins: tuple[int, int] = (EXT_LO, EXT_HI)
+) -> tuple[float, float, float]:
+    """A finer speed (¼ step) and a sub-hop phase around a peak, on the hop grid.
+
+    A plain speed change (``freq == speed``) refines both scales together; a
+    tempo or pitch change keeps the peak's frequency scale.
+    """
     best: tuple[float, float, float] = (peak.z, peak.speed, peak.phase)
     total = weighted.shape[0]
     fine = peak.speed + SPEED_STEP * np.array([-0.5, -0.25, 0.0, 0.25, 0.5])
-    ys = projections(weighted, pats, fine)
+    coupled = peak.freq == peak.speed
+    ys = projections(weighted, pats, fine if coupled else np.full(fine.shape, peak.freq), *bins)
     scores: dict[tuple[int, int], float] = {}
     for i, r in enumerate(fine):
         per_frame = FRAME / HOP / r
@@ -165,7 +210,9 @@ def _z_at(y: F32, phase: int, per_frame: float, pats: KeyPatterns, total: int) -
     return float(np.dot(signs, vals) / math.sqrt(max(float(np.dot(vals, vals)), 1e-12)))
 
 
-def _read_exact(mono: F32, floor: float, start: float, speed: float) -> tuple[F32, npt.NDArray[np.int64]]:
+def _read_exact(
+    mono: F32, floor: float, start: float, speed: float, freq: float, bins: tuple[int, int]
+) -> tuple[F32, npt.NDArray[np.int64]]:
     """Band contrasts (frames, BANDS) of the frames a block starting at ``start`` (samples) implies."""
     per_frame = FRAME / speed
     k_lo = math.ceil(-start / per_frame)
@@ -174,16 +221,22 @@ def _read_exact(mono: F32, floor: float, start: float, speed: float) -> tuple[F3
     starts = np.rint(start + k * per_frame).astype(np.int64)
     keep = (starts >= 0) & (starts <= mono.shape[0] - FRAME)
     k, starts = k[keep], starts[keep]
-    power = log_power_at(mono, starts, floor)
-    bands = (temporal_contrast(power, 1) @ band_matrix(speed).astype(np.float32)).astype(np.float32)
+    power = log_power_at(mono, starts, floor, *bins)
+    bands = (temporal_contrast(power, 1) @ band_matrix(freq, *bins).astype(np.float32)).astype(np.float32)
     return bands, k
 
 
 def _soft_at(
-    mono: F32, floor: float, start: float, speed: float, pats: KeyPatterns
+    mono: F32,
+    floor: float,
+    start: float,
+    scale: tuple[float, float],
+    pats: KeyPatterns,
+    bins: tuple[int, int],
 ) -> tuple[F64, float] | None:
-    """Soft coded bits (normalised to unit mean square) and the sync z-score of the grid at ``start``."""
-    bands, k = _read_exact(mono, floor, start, speed)
+    """Soft coded bits (normalised to unit mean square) and the sync z-score of the grid at ``start``
+    read at ``scale`` = (time, frequency)."""
+    bands, k = _read_exact(mono, floor, start, scale[0], scale[1], bins)
     if k.size < 2 * SYNC_EVERY:
         return None
     sigma = np.maximum(bands.std(axis=0), 1e-3)
@@ -206,8 +259,15 @@ def _soft_at(
     return soft / norm * math.sqrt(CODED_BITS), z
 
 
-def _decode(mono: F32, floor: float, start: float, speed: float, pats: KeyPatterns) -> _Decoded:
-    read = _soft_at(mono, floor, start, speed, pats)
+def _decode(
+    mono: F32,
+    floor: float,
+    start: float,
+    scale: tuple[float, float],
+    pats: KeyPatterns,
+    bins: tuple[int, int] = (EXT_LO, EXT_HI),
+) -> _Decoded:
+    read = _soft_at(mono, floor, start, scale, pats, bins)
     if read is None:
         return _Decoded(None, 0.0, 0.0, start)
     soft, z = read
@@ -233,31 +293,107 @@ def _windows(n: int) -> list[tuple[int, int]]:
     return out
 
 
-def _detect_window(
-    mono: F32, keys: Sequence[WatermarkKey], observe: list[_Decoded] | None = None
-) -> tuple[WatermarkKey, _Decoded, float] | None:
+@dataclass(frozen=True)
+class _Found:
+    key: WatermarkKey
+    decoded: _Decoded
+    speed: float  # time scale of the copy against the original
+    freq: float  # frequency scale
+    start_scale: float = 1.0  # samples of the searched audio per sample of the copy
+
+
+def _grid(mono: F32, bins: tuple[int, int]) -> tuple[float, F32] | None:
+    """The clip's floor and its weighted contrast grid (bins ``bins``), or None when too short."""
     floor = power_floor(mono)
-    grid = log_power_grid(mono, HOP, floor)
+    grid = log_power_grid(mono, HOP, floor, *bins)
     if grid.shape[0] < 8 * FRAME // HOP:
         return None
-    weighted = _weigh(temporal_contrast(grid, FRAME // HOP))
+    return floor, _weigh(temporal_contrast(grid, FRAME // HOP))
+
+
+def _try_peaks(
+    mono: F32,
+    floor: float,
+    weighted: F32,
+    key: WatermarkKey,
+    peaks: list[SyncPeak],
+    bins: tuple[int, int],
+    accept: Callable[[_Decoded], bool],
+    observe: list[_Decoded] | None,
+    z_decode: float = Z_DECODE,
+) -> _Found | None:
+    """Refine and decode each peak whose refined score reaches ``z_decode``; the first accepted decode."""
+    pats = patterns(key)
+    for peak in peaks:
+        speed, phase, z = _refine(weighted, pats, peak, bins)
+        if z < z_decode:
+            continue
+        freq = speed if peak.freq == peak.speed else peak.freq
+        tries = [_decode(mono, floor, phase * HOP + off, (speed, freq), pats, bins) for off in _OFFSETS]
+        if observe is not None:
+            observe.extend(tries)
+        accepted = [d for d in tries if accept(d)]
+        if accepted:
+            return _Found(key, max(accepted, key=lambda d: (d.quality, d.z)), speed, freq)
+    return None
+
+
+def _detect_window(
+    mono: F32,
+    keys: Sequence[WatermarkKey],
+    observe: list[_Decoded] | None = None,
+    accept: Callable[[_Decoded], bool] | None = None,
+    nominal: bool = True,
+    z_decode: float = Z_DECODE,
+) -> _Found | None:
+    """The fast path: plain speed changes within ±5 % (with a closer look at speed 1 when ``nominal``)."""
+    read = _grid(mono, (EXT_LO, EXT_HI))
+    if read is None:
+        return None
+    floor, weighted = read
     for key in keys:
         pats = patterns(key)
         peaks = search(weighted, pats, SPEEDS, HOP, PEAKS_PER_KEY, Z_CANDIDATE)
-        for extra in search(weighted, pats, NOMINAL_SPEEDS, HOP, 1, Z_NOMINAL):
+        for extra in search(weighted, pats, NOMINAL_SPEEDS, HOP, 1, Z_NOMINAL) if nominal else []:
             near = (abs(extra.speed - p.speed) <= 0.0015 and abs(extra.phase - p.phase) <= 16 for p in peaks)
             if not any(near):
                 peaks.append(extra)
-        for peak in peaks:
-            speed, phase, z = _refine(weighted, pats, peak)
-            if z < Z_DECODE:
-                continue
-            tries = [_decode(mono, floor, phase * HOP + off, speed, pats) for off in _OFFSETS]
-            if observe is not None:
-                observe.extend(tries)
-            accepted = [d for d in tries if _accept(d)]
-            if accepted:
-                return key, max(accepted, key=lambda d: (d.quality, d.z)), speed
+        found = _try_peaks(
+            mono, floor, weighted, key, peaks, (EXT_LO, EXT_HI), accept or _accept, observe, z_decode
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def _slow_window(mono: F32, keys: Sequence[WatermarkKey], observe: list[_Decoded] | None) -> _Found | None:
+    """The wider search, run only when the fast path found nothing.
+
+    First tempo changes with the pitch kept and pitch shifts with the tempo
+    kept, on one grid of wider bins (:data:`TEMPO_SCALES`, :data:`PITCH_FREQS`);
+    then plain speed changes beyond ±5 %, by resampling the copy towards each of
+    :data:`SPEED_CENTRES` and running the fast path's ±5 % search there. Every
+    decode here must pass :func:`_accept_slow`, stricter than the fast path's,
+    because many more hypotheses are tried.
+    """
+    bins = (WIDE_LO, WIDE_HI)
+    read = _grid(mono, bins)
+    if read is None:
+        return None
+    floor, weighted = read
+    for key in keys:
+        pats = patterns(key)
+        peaks = search(weighted, pats, _WIDE_SPEEDS, HOP, PEAKS_PER_KEY, Z_CANDIDATE, _WIDE_FREQS, bins)
+        found = _try_peaks(mono, floor, weighted, key, peaks, bins, _accept_slow, observe, Z_SLOW_DECODE)
+        if found is not None:
+            return found
+    for centre in SPEED_CENTRES:
+        ratio = Fraction(centre).limit_denominator(64)
+        stretched = scipy.signal.resample_poly(mono, ratio.numerator, ratio.denominator).astype(np.float32)
+        found = _detect_window(stretched, keys, observe, _accept_slow, nominal=False, z_decode=Z_SLOW_DECODE)
+        if found is not None:
+            g = float(ratio)
+            return _Found(found.key, found.decoded, found.speed * g, found.freq * g, g)
     return None
 
 
@@ -267,6 +403,11 @@ def _accept(d: _Decoded) -> bool:
     if d.token is None:
         return False
     return (d.z >= Z_ACCEPT and d.quality >= Q_ACCEPT) or (d.z >= Z_WEAK and d.quality >= Q_STRONG)
+
+
+def _accept_slow(d: _Decoded) -> bool:
+    """The wider search's rule: CRC, a sync peak no noise peak of that search reaches, a good codeword."""
+    return d.token is not None and d.z >= Z_SLOW and d.quality >= Q_SLOW
 
 
 def detect(audio: npt.NDArray[np.floating], sr: int, keys: Sequence[WatermarkKey]) -> Detection | None:
@@ -283,26 +424,47 @@ def detect(audio: npt.NDArray[np.floating], sr: int, keys: Sequence[WatermarkKey
 
 
 def _detect(
-    audio: npt.NDArray[np.floating], sr: int, keys: Sequence[WatermarkKey], observe: list[_Decoded] | None
+    audio: npt.NDArray[np.floating],
+    sr: int,
+    keys: Sequence[WatermarkKey],
+    observe: list[_Decoded] | None,
+    slow: bool = True,
 ) -> Detection | None:
     """:func:`detect`, also appending every decode attempt to ``observe`` (the benchmark measures
-    the false-positive margin from them)."""
+    the false-positive margin from them); ``slow=False`` stops after the fast path."""
     if band_kept(sr) == 0.0:
         raise ValueError(f"a sample rate of {sr} Hz keeps none of the watermark's band")
     if not keys:
         return None
     mono = _mono44(audio, sr)
-    for lo, hi in _windows(mono.shape[0]):
+    windows = _windows(mono.shape[0])
+    for lo, hi in windows:
         found = _detect_window(mono[lo:hi], keys, observe)
-        if found is None:
-            continue
-        key, decoded, speed = found
-        assert decoded.token is not None
-        period = BLOCK_FRAMES * FRAME / speed
-        offset = (lo + decoded.start % period) / SAMPLE_RATE
-        confidence = float(np.clip((decoded.quality - Q_ACCEPT) / (1.0 - Q_ACCEPT), 0.0, 1.0))
-        return Detection(decoded.token, key.key_id, round(0.5 + 0.5 * confidence, 4), offset, speed)
+        if found is not None:
+            return _detection(found, lo)
+    if not slow:
+        return None
+    for lo, hi in windows[:SLOW_WINDOWS]:
+        found = _slow_window(mono[lo:hi], keys, observe)
+        if found is not None:
+            return _detection(found, lo)
     return None
+
+
+def _detection(found: _Found, window_start: int) -> Detection:
+    decoded = found.decoded
+    assert decoded.token is not None
+    period = BLOCK_FRAMES * FRAME / found.speed * found.start_scale
+    offset = (window_start + (decoded.start % period) / found.start_scale) / SAMPLE_RATE
+    confidence = float(np.clip((decoded.quality - Q_ACCEPT) / (1.0 - Q_ACCEPT), 0.0, 1.0))
+    return Detection(
+        decoded.token,
+        found.key.key_id,
+        round(0.5 + 0.5 * confidence, 4),
+        offset,
+        round(found.speed, 4),
+        round(found.freq, 4),
+    )
 
 
 __all__ = ["BANDS", "Detection", "detect"]

@@ -31,6 +31,9 @@ HALF = FRAME // 2
 EXT_LO = 17
 EXT_HI = 247
 """Bins read by the detector: the marked bins with room for a ±5.5 % speed change."""
+WIDE_LO = 15
+WIDE_HI = 270
+"""Bins the wider search reads: room for a pitch moved by ±2.3 semitones (×0.875…×1.143)."""
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -140,8 +143,8 @@ def strength_shape(band_power: F64) -> F64:
     return out
 
 
-def _log_power(frames: F32, floor: float) -> F32:
-    spectrum = scipy.fft.rfft(frames * _HANN, axis=1, workers=1)[:, EXT_LO:EXT_HI]
+def _log_power(frames: F32, floor: float, lo: int = EXT_LO, hi: int = EXT_HI) -> F32:
+    spectrum = scipy.fft.rfft(frames * _HANN, axis=1, workers=1)[:, lo:hi]
     power = spectrum.real**2 + spectrum.imag**2
     out: F32 = (10.0 * np.log10(power + np.float32(floor))).astype(np.float32)
     return out
@@ -153,39 +156,42 @@ def power_floor(mono: F32) -> float:
     return max(mean_square * FRAME * 0.375 * 1e-7, 1e-20)
 
 
-def log_power_grid(mono: F32, hop: int, floor: float) -> F32:
-    """dB power of bins EXT_LO..EXT_HI for frames starting at 0, hop, 2 hop, …"""
+def log_power_grid(mono: F32, hop: int, floor: float, lo: int = EXT_LO, hi: int = EXT_HI) -> F32:
+    """dB power of bins ``lo``..``hi`` for frames starting at 0, hop, 2 hop, …"""
     count = max(0, (mono.shape[0] - FRAME) // hop + 1)
     if count == 0:
-        return np.zeros((0, EXT_HI - EXT_LO), dtype=np.float32)
+        return np.zeros((0, hi - lo), dtype=np.float32)
     view = np.lib.stride_tricks.sliding_window_view(mono, FRAME)[::hop][:count]
-    return _log_power(np.ascontiguousarray(view), floor)
+    return _log_power(np.ascontiguousarray(view), floor, lo, hi)
 
 
-def log_power_at(mono: F32, starts: npt.NDArray[np.int64], floor: float) -> F32:
-    """dB power for frames starting at ``starts`` (each fully inside ``mono``)."""
+def log_power_at(
+    mono: F32, starts: npt.NDArray[np.int64], floor: float, lo: int = EXT_LO, hi: int = EXT_HI
+) -> F32:
+    """dB power of bins ``lo``..``hi`` for frames starting at ``starts`` (each fully inside ``mono``)."""
     index = starts[:, None] + np.arange(FRAME)[None, :]
-    return _log_power(mono[index], floor)
+    return _log_power(mono[index], floor, lo, hi)
 
 
-def band_matrix(speed: float) -> F64:
-    """(EXT bins, BANDS): reads each band where a ``speed``-times playback moved it.
+def band_matrix(freq: float, lo: int = EXT_LO, hi: int = EXT_HI) -> F64:
+    """(bins lo..hi, BANDS): reads each band where a frequency scaling by ``freq`` moved it.
 
-    Playing ``speed`` times faster moves bin i to bin i·speed; each band is the
-    mean of its four bins read there with linear interpolation.
+    Playing ``freq`` times faster (or shifting the pitch by that ratio) moves
+    bin i to bin i·freq; each band is the mean of its four bins read there
+    with linear interpolation.
     """
-    return _band_matrix(round(float(speed), 7))
+    return _band_matrix(round(float(freq), 7), lo, hi)
 
 
 @functools.lru_cache(maxsize=1024)
-def _band_matrix(speed: float) -> F64:
+def _band_matrix(freq: float, ext_lo: int, ext_hi: int) -> F64:
     bins = np.arange(BIN_LO, BIN_HI)
-    pos = bins * speed - EXT_LO
+    pos = bins * freq - ext_lo
     lo = np.floor(pos).astype(np.int64)
     frac = pos - lo
     band = (bins - BIN_LO) // BIN_WIDTH
-    ok = (lo >= 0) & (lo < EXT_HI - EXT_LO - 1)
-    matrix = np.zeros((EXT_HI - EXT_LO, BANDS))
+    ok = (lo >= 0) & (lo < ext_hi - ext_lo - 1)
+    matrix = np.zeros((ext_hi - ext_lo, BANDS))
     np.add.at(matrix, (lo[ok], band[ok]), (1.0 - frac[ok]) / BIN_WIDTH)
     np.add.at(matrix, (lo[ok] + 1, band[ok]), frac[ok] / BIN_WIDTH)
     matrix.setflags(write=False)

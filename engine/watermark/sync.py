@@ -26,7 +26,7 @@ import scipy.fft
 
 from engine.watermark.keys import KeyPatterns
 from engine.watermark.layout import BLOCK_FRAMES, FRAME, SYNC_POSITIONS
-from engine.watermark.patchwork import band_matrix
+from engine.watermark.patchwork import EXT_HI, EXT_LO, band_matrix
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -34,7 +34,15 @@ F32 = npt.NDArray[np.float32]
 
 @dataclass(frozen=True)
 class SyncPeak:
-    speed: float
+    """A candidate block start: its time scale, its frequency scale, its phase and score.
+
+    A plain speed change moves both scales together (``freq == speed``); a tempo
+    change with the pitch kept moves only ``speed``; a pitch shift with the tempo
+    kept moves only ``freq``.
+    """
+
+    speed: float  # time scale: 1.1 = the copy runs 10 % faster
+    freq: float  # frequency scale: 1.1 = every partial 10 % higher
     phase: float  # block start, in analysis hops (may be fractional once refined)
     z: float
 
@@ -51,10 +59,11 @@ def band_weights(pats: KeyPatterns) -> F64:
     return pats.sync_bands
 
 
-def projections(contrast: F32, pats: KeyPatterns, speeds: F64) -> F32:
-    """(T, len(speeds)): each frame projected on the sync band pattern read at each speed."""
+def projections(contrast: F32, pats: KeyPatterns, freqs: F64, lo: int = EXT_LO, hi: int = EXT_HI) -> F32:
+    """(T, len(freqs)): each frame (bins lo..hi) projected on the sync band pattern read at each
+    frequency scale."""
     weights = band_weights(pats)
-    v = np.stack([band_matrix(float(r)) @ weights for r in speeds], axis=1).astype(np.float32)
+    v = np.stack([band_matrix(float(f), lo, hi) @ weights for f in freqs], axis=1).astype(np.float32)
     out: F32 = contrast @ v
     return out
 
@@ -101,7 +110,7 @@ def _sync_train(speed: float, hop: int, total: int, frame_signs: F64, n: int, pa
     return h, offsets.astype(np.float64)
 
 
-def phase_scores_all(ys: F32, speeds: F64, hop: int, frame_signs: F64) -> list[F64]:
+def phase_scores_all(ys: F32, speeds: F64, hop: int, frame_signs: F64, normalised: bool = False) -> list[F64]:
     """For each speed, the z-score of every block phase 0..period-1 (hops).
 
     Each projection is scaled to unit local variance first, so the score of a
@@ -114,7 +123,7 @@ def phase_scores_all(ys: F32, speeds: F64, hop: int, frame_signs: F64) -> list[F
     pad = max(periods) + 1
     n = scipy.fft.next_fast_len(pad + total + max(periods) + 2, real=True)
     ypad = np.zeros((speeds.shape[0], n), dtype=np.float32)
-    ypad[:, pad : pad + total] = _normalised(ys).T
+    ypad[:, pad : pad + total] = (ys if normalised else _normalised(ys)).T
     trains = [_sync_train(float(r), hop, total, frame_signs, n, pad) for r in speeds]
     h = np.stack([t[0] for t in trains])
     spec = scipy.fft.rfft(ypad, axis=1, workers=1, overwrite_x=True)
@@ -133,12 +142,28 @@ def phase_scores_all(ys: F32, speeds: F64, hop: int, frame_signs: F64) -> list[F
 
 
 def search(
-    contrast: F32, pats: KeyPatterns, speeds: F64, hop: int, keep: int, floor_z: float
+    contrast: F32,
+    pats: KeyPatterns,
+    speeds: F64,
+    hop: int,
+    keep: int,
+    floor_z: float,
+    freqs: F64 | None = None,
+    bins: tuple[int, int] = (EXT_LO, EXT_HI),
 ) -> list[SyncPeak]:
-    """The ``keep`` best distinct (speed, phase) peaks with z ≥ ``floor_z``."""
-    ys = projections(contrast, pats, speeds)
+    """The ``keep`` best distinct (speed, freq, phase) peaks with z ≥ ``floor_z``.
+
+    Hypothesis i is time scale ``speeds[i]`` with frequency scale ``freqs[i]``
+    (the same as the speed when ``freqs`` is None: a plain speed change);
+    ``contrast`` holds the bins ``bins`` reads.
+    """
+    freqs = speeds if freqs is None else freqs
+    unique, column = np.unique(np.round(freqs, 7), return_inverse=True)
+    # Hypotheses that share a frequency scale share a projection: normalise each once.
+    ys = _normalised(projections(contrast, pats, unique, *bins))[:, column.reshape(-1)]
+    scores = phase_scores_all(ys, speeds, hop, pats.sync_frames, normalised=True)
     peaks: list[SyncPeak] = []
-    for r, z in zip(speeds, phase_scores_all(ys, speeds, hop, pats.sync_frames), strict=True):
+    for r, f, z in zip(speeds, freqs, scores, strict=True):
         if z.size == 0:
             continue
         # the two best separated phases at this speed
@@ -150,14 +175,20 @@ def search(
                 break
             if all(min(abs(int(j) - t), z.size - abs(int(j) - t)) > 8 for t in taken):
                 taken.append(int(j))
-                peaks.append(SyncPeak(float(r), float(j), float(z[j])))
+                peaks.append(SyncPeak(float(r), float(f), float(j), float(z[j])))
     peaks.sort(key=lambda p: -p.z)
-    step = float(speeds[1] - speeds[0]) if speeds.size > 1 else 1.0
+    steps = np.diff(np.unique(speeds))
+    step = float(steps.min()) if steps.size else 1.0
     chosen: list[SyncPeak] = []
     for p in peaks:
         if len(chosen) >= keep:
             break
-        near = any(abs(p.speed - c.speed) <= 2.5 * step and abs(p.phase - c.phase) <= 16 for c in chosen)
+        near = any(
+            abs(p.speed - c.speed) <= 2.5 * step
+            and abs(p.freq - c.freq) <= 0.02
+            and abs(p.phase - c.phase) <= 16
+            for c in chosen
+        )
         if not near:
             chosen.append(p)
     return chosen
