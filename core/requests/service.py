@@ -43,6 +43,7 @@ from core.model import (
 from core.ports import Clock, JobQueue, QuotaExceeded, Reservation, Stores
 from core.requests.requester import Requester
 from core.requests.snapshot import SubmitSnapshot, idempotency_key
+from core.revenue import effective_user, user_subject
 from core.stylebook import ORIGINAL_STYLE, STYLES, selectable_styles, style_name
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class QuotaView:
     pool_limit: int | None
     member_used: int | None = None
     member_limit: int | None = None
+    tier_until: datetime | None = None  # a paid tier: when it ends
 
 
 class RequestService:
@@ -160,9 +162,13 @@ class RequestService:
         return self._tiers.get(user.tier) or self._tiers["free"]
 
     async def user_for(self, who: Requester) -> User:
-        return await self._stores.users.get_or_create(
-            who.platform, who.platform_user_id, who.display_name, self._clock.now()
+        """The sender as stored, with the tier of a paid grant when one lifts it right now."""
+        now = self._clock.now()
+        user = await self._stores.users.get_or_create(
+            who.platform, who.platform_user_id, who.display_name, now
         )
+        grants = await self._stores.grants.active_grants([user_subject(user.id)], now)
+        return effective_user(user, grants, self._tiers, now)
 
     async def resolve_song(
         self,
@@ -245,7 +251,7 @@ class RequestService:
         """
         now = self._clock.now()
         snapshot = await SubmitSnapshot.load(
-            self._stores, [who for who, _ in items], now, self.tier_of
+            self._stores, [who for who, _ in items], now, self.tier_of, self._tiers
         )
         plans: list[SubmitOutcome | _Grant | _SameMessage | Failed] = []
         for who, command in items:
@@ -537,7 +543,7 @@ class RequestService:
             )
         return QuotaView(
             tier, used, resets, pool_used, policy.pool_seconds_per_day,
-            member_used, policy.user_seconds_per_day,
+            member_used, policy.user_seconds_per_day, user.tier_until,
         )
 
     async def recover(self, *, include_running: bool = False) -> int:

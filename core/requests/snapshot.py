@@ -14,7 +14,7 @@ the balances again, atomically, in ``RequestRepository.create_many``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -34,6 +34,7 @@ from core.model import (
 )
 from core.ports import Reservation, Stores
 from core.requests.requester import Requester
+from core.revenue import effective_user, user_subject
 
 
 def idempotency_key(who: Requester) -> str:
@@ -66,6 +67,7 @@ class SubmitSnapshot:
         batch: Sequence[Requester],
         now: datetime,
         tier_of: Callable[[User], Tier],
+        tiers: Mapping[str, Tier] | None = None,
     ) -> SubmitSnapshot:
         existing = await stores.requests.get_by_idempotency_keys(
             [idempotency_key(who) for who in batch]
@@ -85,6 +87,11 @@ class SubmitSnapshot:
             except Exception as exc:  # this sender's requests fail, not the batch's
                 failed[identity] = exc
                 users.pop(identity, None)
+        if tiers is not None and users:  # paid grants lift tiers from the moment they exist
+            grants = await stores.grants.active_grants(
+                sorted({user_subject(u.id) for u in users.values()}), now
+            )
+            users = {k: effective_user(u, grants, tiers, now) for k, u in users.items()}
         day_start, _ = period_bounds("day", now)
         accounts: list[tuple[str, datetime]] = []
         pairs: list[tuple[str, str]] = []
