@@ -19,7 +19,7 @@ from core.revenue.ledger import (
     payment_legs,
     reversal_legs,
 )
-from core.revenue.plans import Plan, PlanBook, fee_of, micros_of
+from core.revenue.plans import Plan, PlanBook, fee_of, micros_of, price_text
 from core.revenue.ports import GrantEnd, RevenueRepository
 from core.revenue.rates import Rate, convert, currency_code, parse_rate, rate_in_force
 from core.revenue.recognition import recognize, service_days
@@ -50,6 +50,7 @@ __all__ = [
     "micros_of",
     "parse_rate",
     "payment_legs",
+    "price_text",
     "rate_in_force",
     "recognize",
     "reversal_legs",

@@ -13,7 +13,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from core.revenue.errors import RevenueError
-from core.royalties import format_micros
 from core.royalties.money import MICROS
 
 
@@ -41,14 +40,17 @@ class Plan:
             ) from None
 
     def describe(self) -> str:
-        prices = ", ".join(_price_text(v, c) for c, v in sorted(self.prices.items()))
+        prices = ", ".join(price_text(v, c) for c, v in sorted(self.prices.items()))
         return f"{self.name}: the {self.tier} tier for {self.days} days — {prices}"
 
 
-def _price_text(micros: int, currency: str) -> str:
-    if currency == "XTR" and micros % MICROS == 0:
-        return f"{micros // MICROS} ⭐"
-    return format_micros(micros, currency).replace(".000000", "")
+def price_text(micros: int, currency: str) -> str:
+    """``150 ⭐`` for Stars, ``2.99 EUR`` otherwise: what a fan reads on a plan."""
+    whole, frac = divmod(micros, MICROS)
+    if currency == "XTR" and frac == 0:
+        return f"{whole} ⭐"
+    decimals = f"{frac:06d}".rstrip("0").ljust(2, "0")
+    return f"{whole}.{decimals} {currency}"
 
 
 def micros_of(text: str) -> int:
@@ -92,4 +94,4 @@ def fee_of(gross: int, rate: Fraction) -> int:
     return int(gross * rate)
 
 
-__all__ = ["Plan", "PlanBook", "fee_of", "micros_of"]
+__all__ = ["Plan", "PlanBook", "fee_of", "micros_of", "price_text"]
