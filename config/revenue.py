@@ -70,6 +70,11 @@ class RevenueSettings(BaseModel):
         default_factory=lambda: {"telegram": "0", "discord": "0.15", "demo": "0.05"},
         description="platform fee per platform, as a share of the gross (0.15: 15 %)",
     )
+    demo_payments: bool = Field(
+        default=True,
+        description="the console (`refrain chat`, `refrain demo`) sells plans with DEMO payments "
+        "that no money backs (platform `demo` in the ledger)",
+    )
     telegram_subscriptions: bool = Field(
         default=True,
         description="Telegram: sell 30-day plans as Star subscriptions (a renewing invoice link)",

@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bots.console import DemoPayments
 from config import RefrainSettings
 from core.catalog import CatalogIndex, SearchHit
 from core.chat import ChatHandler
@@ -239,6 +240,8 @@ async def open_app(
         if run_jobs and own_queue:
             await stack.enter_async_context(_sweeping(settings, stores, queue, clock))
         tracer = Tracer(stores, None, marking_keys(settings), DeliveryAudioEngine())
+        revenue = revenue_service(settings, database)
+        providers = {"console": DemoPayments(revenue, clock)} if settings.revenue.demo_payments else {}
         yield App(
             settings=settings,
             database=database,
@@ -249,7 +252,7 @@ async def open_app(
             queue=queue,
             clock=clock,
             requests=requests,
-            handler=ChatHandler(requests, stores, clock, tracer),
+            handler=ChatHandler(requests, stores, clock, tracer, revenue, providers),
             choices=Choices(stores, index, hidden, requests, clock),
             remakes=RemakeRule(stores),
             events=events,
@@ -257,7 +260,7 @@ async def open_app(
             shares=SharedCopies(stores, blobs),
             tracer=tracer,
             health=health_checks(settings, database, queue, blobs),
-            revenue=revenue_service(settings, database),
+            revenue=revenue,
         )
 
 

@@ -152,6 +152,10 @@ class RequestService:
         )
 
     @property
+    def tiers(self) -> Mapping[str, Tier]:
+        return self._tiers
+
+    @property
     def terms_version(self) -> str:
         return self._terms_version
 
