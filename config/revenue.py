@@ -75,10 +75,6 @@ class RevenueSettings(BaseModel):
         description="the console (`refrain chat`, `refrain demo`) sells plans with DEMO payments "
         "that no money backs (platform `demo` in the ledger)",
     )
-    telegram_subscriptions: bool = Field(
-        default=True,
-        description="Telegram: sell 30-day plans as Star subscriptions (a renewing invoice link)",
-    )
 
     @field_validator("royalty_share")
     @classmethod

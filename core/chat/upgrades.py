@@ -9,13 +9,16 @@ no provider answers with where to buy instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from core.chat.messages import Button, Reply, ReplyKind
 from core.model import Tier, User
+from core.ports import PolicyRepository
 from core.requests.requester import Requester
 from core.requests.service import RequestService
-from core.revenue import Plan, RevenueService, price_text
+from core.revenue import Payment, Plan, RevenueError, RevenueService, price_text
 
 UPGRADE_CODE = "UPGRADE"
 """The code of a reply that lists the plans (adapters add their own way to pay to it)."""
@@ -34,8 +37,25 @@ def plan_line(plan: Plan, tier: Tier | None) -> str:
     return f"• `{plan.id}` — {plan.name}: {what}, for {plan.days} days — {prices}"
 
 
+@dataclass(frozen=True)
+class Paid:
+    """A payment a platform confirmed (Telegram's ``successful_payment``…), as the adapter read it."""
+
+    platform: str
+    external_id: str
+    plan_id: str
+    currency: str
+    amount: int  # micro-units
+    at: datetime
+    renewal: bool = False
+
+
+NOT_SELLING = "This bot sells no plans right now."
+BANNED = "You're banned here, so you can't buy a plan."
+
+
 class Upgrades:
-    """``upgrade`` and ``upgrade PLAN``."""
+    """``upgrade`` and ``upgrade PLAN``; a platform's pre-checkout and confirmed payments."""
 
     def __init__(
         self,
@@ -43,11 +63,50 @@ class Upgrades:
         revenue: RevenueService | None,
         tiers: Mapping[str, Tier],
         providers: Mapping[str, PaymentProvider],
+        policies: PolicyRepository,
     ) -> None:
         self._service = service
         self._revenue = revenue
         self._tiers = tiers
         self._providers = providers
+        self._policies = policies
+
+    @property
+    def revenue(self) -> RevenueService | None:
+        return self._revenue
+
+    async def pre_checkout(self, who: Requester, plan_id: str, currency: str, amount: int) -> str | None:
+        """``None`` to go ahead, else the plain reason the platform shows the fan (nothing is
+        charged): the plan is gone or its price changed, or the fan is banned."""
+        if self._revenue is None:
+            return NOT_SELLING
+        try:
+            self._revenue.check_checkout(plan_id, currency, amount)
+        except RevenueError as error:
+            return error.user_message
+        user = await self._service.user_for(who)
+        if user.id in (await self._policies.get(who.scope_id)).banned_users:
+            return BANNED
+        return None
+
+    async def paid(self, who: Requester, paid: Paid) -> Reply:
+        """Record a confirmed payment (once, whatever the platform resends) and say what it bought."""
+        if self._revenue is None:
+            raise RevenueError(NOT_SELLING)
+        user = await self._service.user_for(who)
+        recorded = await self._revenue.record_payment(Payment(
+            paid.platform, paid.external_id, user.id, paid.plan_id, paid.currency, paid.amount,
+            paid.at, renewal=paid.renewal,
+        ))
+        plan = self._revenue.plans.get(recorded.entry.plan_id)
+        grant = recorded.grant
+        until = f" until {grant.until:%Y-%m-%d %H:%M} UTC" if grant and grant.until else ""
+        if not recorded.created:
+            return Reply(f"That payment was already recorded: {plan.name}{until}.",
+                         ReplyKind.INFO, code="UPGRADED")
+        verb = "renewed" if paid.renewal else "active"
+        return Reply(f"Thank you! ⭐ {plan.name} is {verb}: you're on the {plan.tier} tier{until}. "
+                     "Type /quota to see your render time.", ReplyKind.INFO, code="UPGRADED")
 
     def plans_for(self, user: User) -> list[Plan]:
         if self._revenue is None:
@@ -81,4 +140,4 @@ class Upgrades:
         return await provider.checkout(who, user, plan)
 
 
-__all__ = ["UPGRADE_CODE", "PaymentProvider", "Upgrades", "plan_line"]
+__all__ = ["UPGRADE_CODE", "Paid", "PaymentProvider", "Upgrades", "plan_line"]

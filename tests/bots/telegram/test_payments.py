@@ -1,0 +1,112 @@
+"""Telegram Stars through the real python-telegram-bot and the fake Bot API: /upgrade → invoice →
+pre-checkout → successful payment → a longer clip; the same payment twice grants once; bad
+pre-checkouts are refused in words; a refund (`refrain revenue refund`) ends the tier."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bots.telegram.chats import scope_id
+from bots.telegram.payments import SUBSCRIPTION_PERIOD_S, payload_of
+from core.revenue import Plan
+from tests.bots.telegram.conftest import run_bot
+from tests.bots.telegram.helpers import Person, accepted
+from tests.fakes.fake_telegram import Call, FakeTelegram
+from tests.support.world import ConsoleWorld
+
+FAN = Plan("fan-month", "fan", 30, {"XTR": 150_000_000})
+
+
+async def _pay(fake: FakeTelegram, person: Person, charge: str, **extra: object) -> Call:
+    mark = len(fake.calls)
+    await fake.push(fake.successful_payment(person.chat, person.user, payload_of(FAN), 150, charge,
+                                            **extra))  # type: ignore[arg-type]
+    return await fake.wait_for("sendMessage", lambda c: c.chat_id == person.chat_id, after=mark)
+
+
+async def test_a_fan_pays_in_stars_and_gets_the_longer_clip(world: ConsoleWorld, fake: FakeTelegram) -> None:
+    song = world.songs.open_song
+    ann = Person(fake, 301, "Ann")
+    async with run_bot(world.app, fake, stars_subscriptions=False):
+        await accepted(ann)
+        refused = await ann.say(f'/cover "{song}" style:lofi length:35')
+        assert "30 s" in refused.text, refused.text
+        upgrade = next(b for b in refused.buttons() if "Upgrade" in b["text"])
+        mark = await ann.press(refused, upgrade["callback_data"])
+        plans = await fake.wait_for("sendMessage", lambda c: "Plans" in c.text, after=mark)
+        assert "150 ⭐" in plans.text
+        fan_button = next(b for b in plans.buttons() if "Fan" in b["text"])
+        mark = await ann.press(plans, fan_button["callback_data"])
+        invoice = await fake.wait_for("sendInvoice", after=mark)
+        assert invoice.fields["currency"] == "XTR" and invoice.json("prices")[0]["amount"] == 150
+        assert invoice.fields["payload"] == "plan:fan-month"
+
+        mark = len(fake.calls)
+        await fake.push(fake.pre_checkout(ann.user, invoice.fields["payload"], 150))
+        answer = await fake.wait_for("answerPreCheckoutQuery", after=mark)
+        assert answer.fields["ok"] == "true"
+
+        thanks = await _pay(fake, ann, "charge-ann-1")
+        assert "Thank you" in thanks.text and "fan tier" in thanks.text
+        again = await _pay(fake, ann, "charge-ann-1")  # Telegram resends: granted once
+        assert "already recorded" in again.text
+        quota = await ann.say("/quota")
+        assert "fan tier" in quota.text and "runs until" in quota.text
+        longer = await ann.say(f'/cover "{song}" style:lofi length:35')
+        assert "Queued" in longer.text, longer.text
+    payer = await world.app.stores.users.find("telegram", "301")
+    assert payer is not None
+    grants = await world.app.database.revenue.grants_of(f"user:{payer.id}")
+    assert len(grants) == 1 and grants[0].source == "telegram:charge-ann-1"
+
+
+async def test_thirty_day_plans_are_sold_as_star_subscriptions(
+    world: ConsoleWorld, fake: FakeTelegram
+) -> None:
+    bob = Person(fake, 302, "Bob")
+    async with run_bot(world.app, fake):
+        mark, _ = await bob.send("/upgrade fan-month")
+        link = await fake.wait_for("createInvoiceLink", after=mark)
+        assert int(link.fields["subscription_period"]) == SUBSCRIPTION_PERIOD_S
+        offer = await fake.wait_for("sendMessage", lambda c: c.chat_id == bob.chat_id, after=mark)
+        assert offer.buttons()[0]["url"].startswith("https://t.me/$")
+        await _pay(fake, bob, "sub-1", recurring=True, first_recurring=True)
+        renewed = await _pay(fake, bob, "sub-2", recurring=True)
+        assert "renewed" in renewed.text
+    payer = await world.app.stores.users.find("telegram", "302")
+    assert payer is not None
+    grants = sorted(await world.app.database.revenue.grants_of(f"user:{payer.id}"),
+                    key=lambda g: g.starts_at)
+    assert len(grants) == 2 and grants[1].starts_at == grants[0].ends_at  # the renewal extends it
+
+
+async def test_bad_pre_checkouts_are_refused_with_a_plain_reason(
+    world: ConsoleWorld, fake: FakeTelegram
+) -> None:
+    cid = Person(fake, 303, "Cid")
+    async with run_bot(world.app, fake):
+        for payload, amount, words in (
+            ("plan:gold", 150, "no longer on sale"),
+            ("plan:fan-month", 99, "price of this plan changed"),
+            ("something-else", 150, "not one of mine"),
+        ):
+            mark = len(fake.calls)
+            await fake.push(fake.pre_checkout(cid.user, payload, amount))
+            answer = await fake.wait_for("answerPreCheckoutQuery", after=mark)
+            assert answer.fields["ok"] == "false" and words in answer.fields["error_message"]
+        mark, _ = await cid.send("/upgrade gold")
+        unknown = await fake.wait_for("sendMessage", lambda c: c.chat_id == cid.chat_id, after=mark)
+        assert "there is no plan 'gold'" in unknown.text
+        assert not fake.of("sendInvoice") and not fake.of("createInvoiceLink")
+
+        # a banned fan cannot buy
+        await cid.say("/quota")
+        fan = await world.app.stores.users.find("telegram", "303")
+        assert fan is not None
+        policy = await world.app.stores.policies.get(scope_id(cid.chat_id))
+        await world.app.stores.policies.save(
+            dataclasses.replace(policy, banned_users=frozenset({fan.id})))
+        mark = len(fake.calls)
+        await fake.push(fake.pre_checkout(cid.user, "plan:fan-month", 150))
+        answer = await fake.wait_for("answerPreCheckoutQuery", after=mark)
+        assert answer.fields["ok"] == "false" and "banned" in answer.fields["error_message"]
