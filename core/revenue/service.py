@@ -141,6 +141,14 @@ class RevenueService:
             return await self.refund(platform, external_id, at, chargeback=chargeback)
         return Recorded(entry, None, True)
 
+    async def refundable(self, platform: str, external_id: str) -> RevenueEntry | None:
+        """The payment a refund of ``external_id`` would reverse; ``None`` when there is none or
+        it was already reversed (``refund`` says which, in words)."""
+        original = await self._repo.find_entry(platform, external_id)
+        if original is None or original.kind.reverses:
+            return None
+        return None if await self._repo.reversal_of(original.id) is not None else original
+
     # -- grants without money (Discord entitlements) ---------------------------------------
     async def grant(self, grant: Grant) -> Grant:
         await self._repo.put_grant(grant)

@@ -19,6 +19,7 @@ from core.royalties import (
 )
 from refrain.app import open_royalties
 from refrain.clikit import run_async, settings_of
+from refrain.payments import refund_stars
 
 
 def _period(text: str) -> Period:
@@ -91,6 +92,11 @@ async def refund(ctx: click.Context, external_id: str, platform: str, chargeback
     is reversed (in the next open period where its own is closed)."""
     settings = settings_of(ctx)
     async with open_royalties(settings) as app:
+        payment = await app.revenue.refundable(platform, external_id)
+        if payment is not None and platform == "telegram" and not chargeback:
+            payer = await app.database.stores.users.get(payment.payer)
+            assert payer is not None, "a payment's payer is a stored user (foreign key)"
+            await refund_stars(settings, int(payer.platform_user_id), external_id)
         done = await app.revenue.refund(platform, external_id, SystemClock().now(), chargeback=chargeback)
     entry = done.entry
     if not done.created:

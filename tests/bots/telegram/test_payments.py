@@ -4,11 +4,17 @@ pre-checkouts are refused in words; a refund (`refrain revenue refund`) ends the
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+
+import pytest
+from click.testing import CliRunner
 
 from bots.telegram.chats import scope_id
 from bots.telegram.payments import SUBSCRIPTION_PERIOD_S, payload_of
+from config import load_settings
 from core.revenue import Plan
+from refrain.commands.revenue_cli import revenue
 from tests.bots.telegram.conftest import run_bot
 from tests.bots.telegram.helpers import Person, accepted
 from tests.fakes.fake_telegram import Call, FakeTelegram
@@ -110,3 +116,34 @@ async def test_bad_pre_checkouts_are_refused_with_a_plain_reason(
         await fake.push(fake.pre_checkout(cid.user, "plan:fan-month", 150))
         answer = await fake.wait_for("answerPreCheckoutQuery", after=mark)
         assert answer.fields["ok"] == "false" and "banned" in answer.fields["error_message"]
+
+
+async def test_the_operator_refunds_stars_and_the_tier_ends(
+    world: ConsoleWorld, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dee = Person(fake, 304, "Dee")
+    async with run_bot(world.app, fake):
+        await _pay(fake, dee, "charge-dee")
+    monkeypatch.setenv("REFRAIN_DATABASE_URL", world.app.settings.database_url)
+    monkeypatch.setenv("REFRAIN_TELEGRAM_TOKEN", fake.token)
+    monkeypatch.setenv("REFRAIN_TELEGRAM__API_BASE_URL", fake.base_url)
+    monkeypatch.delenv("REFRAIN_CONFIG", raising=False)
+
+    def refund(charge: str) -> tuple[int, str]:
+        result = CliRunner().invoke(revenue, ["refund", charge], obj=load_settings(),
+                                    catch_exceptions=False)
+        return result.exit_code, result.output
+
+    code, out = await asyncio.to_thread(refund, "charge-dee")
+    assert code == 0 and "refund of telegram payment charge-dee" in out, out
+    assert fake.refunded == {"charge-dee"}
+    assert fake.of("refundStarPayment")[0].fields["user_id"] == "304"
+    code, out = await asyncio.to_thread(refund, "charge-dee")
+    assert "already refunded" in out and len(fake.of("refundStarPayment")) == 1
+    code, out = await asyncio.to_thread(refund, "charge-nobody")
+    assert code == 1 and "no telegram payment 'charge-nobody'" in out
+    payer = await world.app.stores.users.find("telegram", "304")
+    assert payer is not None
+    [grant] = await world.app.database.revenue.grants_of(f"user:{payer.id}")
+    assert grant.ended_at is not None
+    assert await world.app.stores.grants.active_grants([grant.subject], grant.ended_at) == []
