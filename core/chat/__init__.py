@@ -5,7 +5,7 @@ moderation, reports, help and terms)."""
 from core.chat.common import TERMS_TEXT, ordinal, song_label
 from core.chat.handler import ChatHandler
 from core.chat.messages import UPGRADE_COMMAND, Button, Invocation, Reply, ReplyKind
-from core.chat.upgrades import UPGRADE_CODE, Paid, PaymentProvider, Upgrades
+from core.chat.upgrades import UPGRADE_CODE, Entitlement, Paid, PaymentProvider, Upgrades
 
 __all__ = [
     "TERMS_TEXT",
@@ -13,6 +13,7 @@ __all__ = [
     "UPGRADE_COMMAND",
     "Button",
     "ChatHandler",
+    "Entitlement",
     "Invocation",
     "Paid",
     "PaymentProvider",

@@ -69,7 +69,8 @@ class ChatHandler:
         providers: Mapping[str, PaymentProvider] | None = None,
     ) -> None:
         trail = AuditTrail(stores.audit, clock)
-        self.upgrades = Upgrades(service, revenue, service.tiers, providers or {}, stores.policies)
+        self.upgrades = Upgrades(service, revenue, service.tiers, providers or {}, stores.policies,
+                                 stores.users)
         self.covers = Covers(service, stores, clock)
         self.my_requests = MyRequests(service, stores, clock)
         self.info = Info(service, stores, clock)

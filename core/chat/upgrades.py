@@ -14,11 +14,20 @@ from datetime import datetime
 from typing import Protocol
 
 from core.chat.messages import Button, Reply, ReplyKind
-from core.model import Tier, User
-from core.ports import PolicyRepository
+from core.ids import new_id
+from core.model import Grant, Tier, User
+from core.ports import PolicyRepository, UserRepository
 from core.requests.requester import Requester
 from core.requests.service import RequestService
-from core.revenue import Payment, Plan, RevenueError, RevenueService, price_text
+from core.revenue import (
+    Payment,
+    Plan,
+    RevenueError,
+    RevenueService,
+    price_text,
+    scope_subject,
+    user_subject,
+)
 
 UPGRADE_CODE = "UPGRADE"
 """The code of a reply that lists the plans (adapters add their own way to pay to it)."""
@@ -50,6 +59,24 @@ class Paid:
     renewal: bool = False
 
 
+@dataclass(frozen=True)
+class Entitlement:
+    """A platform's standing right to a plan (a Discord entitlement), as the adapter read it.
+
+    ``ended``: deleted, or refunded; ``ends_at``: when it lapses (``None``: until ended).
+    Exactly one of ``user_id`` (the platform's user id) and ``scope_id`` is set.
+    """
+
+    platform: str
+    external_id: str
+    sku: str
+    user_id: str | None
+    scope_id: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    ended: bool = False
+
+
 NOT_SELLING = "This bot sells no plans right now."
 BANNED = "You're banned here, so you can't buy a plan."
 
@@ -64,7 +91,9 @@ class Upgrades:
         tiers: Mapping[str, Tier],
         providers: Mapping[str, PaymentProvider],
         policies: PolicyRepository,
+        users: UserRepository,
     ) -> None:
+        self._users = users
         self._service = service
         self._revenue = revenue
         self._tiers = tiers
@@ -88,6 +117,39 @@ class Upgrades:
         if user.id in (await self._policies.get(who.scope_id)).banned_users:
             return BANNED
         return None
+
+    async def entitled(self, entitlement: Entitlement, now: datetime, display_name: str = "") -> Grant | None:
+        """Grant (or end) what a platform entitlement says, idempotently by its id.
+
+        An entitlement for a SKU no plan sells grants nothing; a deleted one ends its grant
+        from ``now``, even when the deletion arrives before the creation.
+        """
+        if self._revenue is None:
+            return None
+        plan = self._revenue.plans.by_sku(entitlement.sku)
+        if plan is None:
+            return None
+        subject = await self._subject(entitlement, display_name, now)
+        if subject is None:
+            return None
+        source = f"{entitlement.platform}:{entitlement.external_id}"
+        if entitlement.ended:
+            return await self._revenue.end_grant(source, now, tier=plan.tier, plan_id=plan.id,
+                                                 subject=subject)
+        start = entitlement.starts_at or now
+        return await self._revenue.grant(Grant(new_id(), subject, plan.tier, plan.id, source, start,
+                                               entitlement.ends_at))
+
+    async def _subject(self, entitlement: Entitlement, display_name: str, now: datetime) -> str | None:
+        if entitlement.scope_id is not None:
+            return scope_subject(entitlement.scope_id)
+        if entitlement.user_id is None:
+            return None
+        user = await self._users.find(entitlement.platform, entitlement.user_id)
+        if user is None:
+            user = await self._users.get_or_create(entitlement.platform, entitlement.user_id,
+                                                   display_name or entitlement.user_id, now)
+        return user_subject(user.id)
 
     async def paid(self, who: Requester, paid: Paid) -> Reply:
         """Record a confirmed payment (once, whatever the platform resends) and say what it bought."""
@@ -140,4 +202,4 @@ class Upgrades:
         return await provider.checkout(who, user, plan)
 
 
-__all__ = ["UPGRADE_CODE", "Paid", "PaymentProvider", "Upgrades", "plan_line"]
+__all__ = ["UPGRADE_CODE", "Entitlement", "Paid", "PaymentProvider", "Upgrades", "plan_line"]

@@ -10,6 +10,7 @@ same platform event recorded twice changes nothing the second time.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -151,15 +152,22 @@ class RevenueService:
 
     # -- grants without money (Discord entitlements) ---------------------------------------
     async def grant(self, grant: Grant) -> Grant:
+        """Add or update the grant of ``grant.source`` (idempotent on the source). A grant that
+        was ended stays ended: a platform's late or repeated "created" never revives it."""
+        found = await self._repo.find_grant(grant.source)
+        if found is not None:
+            grant = dataclasses.replace(grant, id=found.id, ended_at=found.ended_at)
         await self._repo.put_grant(grant)
         return grant
 
-    async def end_grant(self, source: str, at: datetime) -> Grant | None:
+    async def end_grant(self, source: str, at: datetime, *, tier: str = "", plan_id: str = "",
+                        subject: str = "") -> Grant:
+        """End the grant of ``source`` from ``at``. Unknown yet (its "deleted" overtook its
+        "created"): an already-ended grant is stored, so the "created" that follows grants nothing."""
         found = await self._repo.find_grant(source)
         if found is None:
-            return None
-        ended = Grant(found.id, found.subject, found.tier, found.plan_id, found.source,
-                      found.starts_at, found.ends_at, min(at, found.ended_at or at))
+            found = Grant(new_id(), subject, tier, plan_id, source, at, at)
+        ended = dataclasses.replace(found, ended_at=min(at, found.ended_at or at))
         await self._repo.put_grant(ended)
         return ended
 
