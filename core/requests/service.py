@@ -43,7 +43,7 @@ from core.model import (
 from core.ports import Clock, JobQueue, QuotaExceeded, Reservation, Stores
 from core.requests.requester import Requester
 from core.requests.snapshot import SubmitSnapshot, idempotency_key
-from core.revenue import effective_user, user_subject
+from core.revenue import effective_policy, effective_user, scope_subject, user_subject
 from core.stylebook import ORIGINAL_STYLE, STYLES, selectable_styles, style_name
 
 log = logging.getLogger(__name__)
@@ -535,6 +535,9 @@ class RequestService:
         start, resets = period_bounds(tier.period, now)
         used = await self._stores.quota.used_seconds(f"user:{user.id}", start)
         policy = await self._stores.policies.get(who.scope_id)
+        if policy.pool_seconds_per_day is not None:  # a server subscription raises the pool
+            scope_grants = await self._stores.grants.active_grants([scope_subject(who.scope_id)], now)
+            policy = effective_policy(policy, scope_grants, self._tiers, now)
         pool_used = None
         if policy.pool_seconds_per_day is not None:
             day_start, _ = period_bounds("day", now)

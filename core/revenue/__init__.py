@@ -8,7 +8,13 @@ do no I/O. ``RevenueService`` (``service``) is the use case on a
 """
 
 from core.revenue.errors import RevenueError
-from core.revenue.grants import best_grant, effective_user, scope_subject, user_subject
+from core.revenue.grants import (
+    best_grant,
+    effective_policy,
+    effective_user,
+    scope_subject,
+    user_subject,
+)
 from core.revenue.ledger import (
     FEES,
     PAYER,
@@ -44,6 +50,7 @@ __all__ = [
     "best_grant",
     "convert",
     "currency_code",
+    "effective_policy",
     "effective_user",
     "exact",
     "fee_of",

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from core.model import Grant, Tier, User
+from core.model import Grant, ScopePolicy, Tier, User
 
 
 def user_subject(user_id: str) -> str:
@@ -40,4 +40,18 @@ def effective_user(user: User, grants: Iterable[Grant], tiers: Mapping[str, Tier
     return dataclasses.replace(user, tier=grant.tier, tier_until=grant.until)
 
 
-__all__ = ["best_grant", "effective_user", "scope_subject", "user_subject"]
+def effective_policy(
+    policy: ScopePolicy, grants: Iterable[Grant], tiers: Mapping[str, Tier], now: datetime
+) -> ScopePolicy:
+    """A server subscription raises the server's shared daily pool by its tier's seconds.
+
+    A server without a pool has no shared limit to raise, so it stays as it is.
+    """
+    grant = best_grant((g for g in grants if g.subject == scope_subject(policy.scope_id)), tiers, now)
+    if grant is None or policy.pool_seconds_per_day is None:
+        return policy
+    raised = policy.pool_seconds_per_day + tiers[grant.tier].seconds_per_period
+    return dataclasses.replace(policy, pool_seconds_per_day=raised)
+
+
+__all__ = ["best_grant", "effective_policy", "effective_user", "scope_subject", "user_subject"]

@@ -4,6 +4,7 @@ events twice grant once; a delete before its create is handled; /premium lists t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,16 +15,19 @@ import pytest
 from config import PlanSettings, RevenueSettings
 from tests.bots.discord.conftest import BotRunner
 from tests.bots.discord.helpers import accept_terms, last_answer, opt
-from tests.fakes.fake_discord import FakeDiscord, Recorded
+from tests.fakes.fake_discord import GUILD_ID, FakeDiscord, Recorded
 from tests.support.world import ConsoleWorld, console_world
 
 FAN_SKU = 1_300_000_000_000_000_001
 PRO_SKU = 1_300_000_000_000_000_002
+SERVER_SKU = 1_300_000_000_000_000_003
 PLANS = RevenueSettings(plans={
     "fan-month": PlanSettings(tier="fan", prices={"XTR": "150"}, discord_sku=str(FAN_SKU),
                               title="Fan, 30 days"),
     "pro-month": PlanSettings(tier="pro", prices={"XTR": "450"}, discord_sku=str(PRO_SKU),
                               title="Pro, 30 days"),
+    "server-month": PlanSettings(tier="fan", prices={"XTR": "900"}, discord_sku=str(SERVER_SKU),
+                                 scope=True, title="Server, 30 days"),
 })
 
 
@@ -142,3 +146,25 @@ async def test_refusals_a_tier_cannot_change_get_no_premium_button(
                                              opt("style", "lofi")], user_id=80)
         refused = await last_answer(fake, payload)
         assert "✋" in refused.content and premium_skus(refused) == []
+
+
+async def test_a_server_subscription_raises_the_servers_shared_pool(
+    fake: FakeDiscord, shop: ConsoleWorld, bot_runner: BotRunner
+) -> None:
+    scope = f"discord:{GUILD_ID}"
+    policy = await shop.app.stores.policies.get(scope)
+    await shop.app.stores.policies.save(dataclasses.replace(policy, pool_seconds_per_day=100))
+    async with bot_runner(shop.app):
+        before = await last_answer(fake, await fake.slash("quota", [], user_id=81))
+        assert "Server pool: 0 of 100 s" in before.content, before.content
+        now = shop.clock.now()
+        ent = fake.entitlement(SERVER_SKU, guild_id=GUILD_ID,
+                               starts_at=(now - timedelta(minutes=1)).isoformat())
+        await fake.send_entitlement("ENTITLEMENT_CREATE", ent)
+
+        async def raised() -> bool:
+            return bool(await shop.app.stores.grants.active_grants([f"scope:{scope}"], now))
+
+        await until(raised)
+        after = await last_answer(fake, await fake.slash("quota", [], user_id=81))
+        assert "Server pool: 0 of 700 s" in after.content, after.content  # + the fan tier's 600
