@@ -23,7 +23,7 @@ from telegram import (
     User,
 )
 
-from bots.telegram.chats import scope_id
+from bots.telegram.chats import redact
 from bots.telegram.invocations import requester
 from bots.telegram.parts import Parts
 from core.chat import Paid, Reply, ReplyKind
@@ -115,7 +115,7 @@ class StarsPayments:
         except RevenueError as error:
             # the money arrived for a plan that is gone: the operator refunds it by its charge id
             log.error("payment %s in chat %s could not be granted: %s",
-                      payment.telegram_payment_charge_id[:8] + "…", scope_id(message.chat.id), error)
+                      redact(payment.telegram_payment_charge_id), redact(message.chat.id), error)
             return Reply(f"{error.user_message} Your payment is kept safe: a moderator can refund it "
                          "(quote this message).", ReplyKind.ERROR, code="PAYMENT_NOT_GRANTED")
 

@@ -147,3 +147,18 @@ async def test_the_operator_refunds_stars_and_the_tier_ends(
     [grant] = await world.app.database.revenue.grants_of(f"user:{payer.id}")
     assert grant.ended_at is not None
     assert await world.app.stores.grants.active_grants([grant.subject], grant.ended_at) == []
+
+
+async def test_a_payment_for_a_plan_that_is_gone_is_kept_for_a_refund_and_grants_nothing(
+    world: ConsoleWorld, fake: FakeTelegram
+) -> None:
+    eve = Person(fake, 305, "Eve")
+    async with run_bot(world.app, fake):
+        mark = len(fake.calls)
+        await fake.push(fake.successful_payment(eve.chat, eve.user, "plan:gold", 150, "charge-eve"))
+        reply = await fake.wait_for("sendMessage", lambda c: c.chat_id == eve.chat_id, after=mark)
+        assert "there is no plan 'gold'" in reply.text and "refund" in reply.text
+    payer = await world.app.stores.users.find("telegram", "305")
+    assert payer is not None
+    assert await world.app.database.revenue.grants_of(f"user:{payer.id}") == []
+    assert await world.app.database.revenue.find_entry("telegram", "charge-eve") is None
