@@ -5,6 +5,7 @@ refunds; every run's pool is the share of its period's recognized revenue, rever
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.model import Tier
+from core.model import Grant, Tier
 from core.revenue import (
     REVENUE,
     Payment,
@@ -111,6 +112,32 @@ async def test_bad_input_is_refused_in_words_and_nothing_is_recorded(database: D
     assert basis.net == 1_690_000 and basis.pool == 845_000
     with pytest.raises(RevenueError, match="pool is in EUR"):
         await service.set_rate(parse_rate("XTR", "USD", "0.014", date(2026, 11, 1)), at)
+
+
+async def test_platform_grants_are_idempotent_and_a_delete_may_come_first(database: Database) -> None:
+    service = _service(database)
+    payer = await _user(database, "dee")
+    subject = f"user:{payer}"
+    at = datetime(2026, 11, 10, tzinfo=UTC)
+    first = Grant("g1", subject, "pro", "pro-month", "discord:e1", at, at + timedelta(days=30))
+    await service.grant(first)
+    await service.grant(dataclasses.replace(first, id="g2"))  # the same event again
+    [stored] = await database.revenue.grants_of(subject)
+    assert stored.id == "g1"
+    renewed = dataclasses.replace(first, ends_at=at + timedelta(days=60))
+    await service.grant(renewed)  # an update moves the end
+    assert (await database.revenue.grants_of(subject))[0].ends_at == at + timedelta(days=60)
+    ended = await service.end_grant("discord:e1", at + timedelta(days=2))
+    assert await database.stores.grants.active_grants([subject], at + timedelta(days=3)) == []
+    await service.grant(renewed)  # a late create never revives it
+    assert (await database.revenue.grants_of(subject))[0].ended_at == ended.ended_at
+
+    # the delete of e2 overtakes its create: nothing is ever granted for it
+    await service.end_grant("discord:e2", at, tier="fan", plan_id="fan-month", subject=subject)
+    await service.grant(Grant("g3", subject, "fan", "fan-month", "discord:e2", at,
+                              at + timedelta(days=30)))
+    active = await database.stores.grants.active_grants([subject], at + timedelta(days=1))
+    assert [g.source for g in active] == ["discord:e1"]  # only e1, still running then
 
 
 # -- the property -------------------------------------------------------------------------------
