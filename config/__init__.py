@@ -1,5 +1,6 @@
 """Settings for a Refrain deployment."""
 
+from config.revenue import PlanSettings, RevenueSettings
 from config.settings import (
     ConfigFileError,
     RefrainSettings,
@@ -8,4 +9,12 @@ from config.settings import (
     mask_url,
 )
 
-__all__ = ["ConfigFileError", "RefrainSettings", "TierSettings", "load_settings", "mask_url"]
+__all__ = [
+    "ConfigFileError",
+    "PlanSettings",
+    "RefrainSettings",
+    "RevenueSettings",
+    "TierSettings",
+    "load_settings",
+    "mask_url",
+]

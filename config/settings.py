@@ -22,6 +22,7 @@ from pydantic_settings import (
 
 from config.discord import DiscordSettings
 from config.provenance import ProvenanceSettings
+from config.revenue import RevenueSettings
 from config.royalties import RoyaltySettings
 from config.telegram import TelegramSettings
 from config.voice import VoiceSettings
@@ -145,6 +146,7 @@ class RefrainSettings(BaseSettings):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     royalties: RoyaltySettings = Field(default_factory=RoyaltySettings)
+    revenue: RevenueSettings = Field(default_factory=RevenueSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     provenance: ProvenanceSettings = Field(default_factory=ProvenanceSettings)
 

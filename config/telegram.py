@@ -21,6 +21,11 @@ class TelegramSettings(BaseModel):
     api_file_url: str = Field(
         default="https://api.telegram.org/file/bot", description="Bot API file download base"
     )
+    stars_subscriptions: bool = Field(
+        default=True,
+        description="sell 30-day plans as Telegram Star subscriptions (a link that renews every "
+        "30 days) instead of one-off invoices",
+    )
     poll_timeout_s: int = Field(default=30, ge=0, le=50, description="long-polling timeout")
     moderators: list[int] = Field(
         default_factory=list,

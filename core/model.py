@@ -216,6 +216,35 @@ class User:
     country: str | None = None
     terms_version: str | None = None
     created_at: datetime | None = None
+    tier_until: datetime | None = None  # set when a paid grant lifts ``tier`` (its end)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A paid tier for a service window: ``subject`` is ``user:<id>`` or ``scope:<id>``.
+
+    ``source`` names what paid for it (``telegram:<charge id>``, ``discord:<entitlement
+    id>``…, unique); ``ended_at`` is set when a refund, a cancellation or a deleted
+    entitlement ends it early. Clips made while it ran stay made.
+    """
+
+    id: str
+    subject: str
+    tier: str
+    plan_id: str
+    source: str
+    starts_at: datetime
+    ends_at: datetime | None  # None: until ended (a Discord entitlement without an end date)
+    ended_at: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        end = min((t for t in (self.ends_at, self.ended_at) if t is not None), default=None)
+        return self.starts_at <= now and (end is None or now < end)
+
+    @property
+    def until(self) -> datetime | None:
+        """When it stops (the earlier of its end and the moment it was ended)."""
+        return min((t for t in (self.ends_at, self.ended_at) if t is not None), default=None)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from core.model import (
     AuditEntry,
     Clip,
     Delivery,
+    Grant,
     License,
     LicenseTerms,
     OptDeclaration,
@@ -150,6 +151,14 @@ class QuotaExceeded(RefrainError):
         self.account = account
         self.used = used
         self.limit = limit
+
+
+class GrantStore(Protocol):
+    """Paid tiers as the entitlement engine reads them (written by ``core.revenue``)."""
+
+    async def active_grants(self, subjects: Sequence[str], now: datetime) -> list[Grant]:
+        """Grants of ``subjects`` (``user:<id>``, ``scope:<id>``) in force at ``now``."""
+        ...
 
 
 class QuotaLedger(Protocol):
@@ -544,6 +553,7 @@ class Stores:
     buttons: ButtonStates
     runs: RunRepository
     maintenance: MaintenanceLeases
+    grants: GrantStore
 
 
 class JobEventKind(enum.Enum):

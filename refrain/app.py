@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bots.console import DemoPayments
 from config import RefrainSettings
 from core.catalog import CatalogIndex, SearchHit
 from core.chat import ChatHandler
@@ -26,6 +27,7 @@ from core.requests import (
     SweepSettings,
     latest_declaration,
 )
+from core.revenue import Plan, PlanBook, RevenueService, exact, micros_of
 from core.royalties import RoyaltyError, RoyaltyService, RuleSet, rule_set
 from engine import DeliveryAudioEngine
 from jobs import (
@@ -73,6 +75,7 @@ class App:
     shares: SharedCopies
     tracer: Tracer
     health: HealthChecks
+    revenue: RevenueService
 
     @property
     def buttons(self) -> ButtonStates:
@@ -237,6 +240,8 @@ async def open_app(
         if run_jobs and own_queue:
             await stack.enter_async_context(_sweeping(settings, stores, queue, clock))
         tracer = Tracer(stores, None, marking_keys(settings), DeliveryAudioEngine())
+        revenue = revenue_service(settings, database)
+        providers = {"console": DemoPayments(revenue, clock)} if settings.revenue.demo_payments else {}
         yield App(
             settings=settings,
             database=database,
@@ -247,7 +252,7 @@ async def open_app(
             queue=queue,
             clock=clock,
             requests=requests,
-            handler=ChatHandler(requests, stores, clock, tracer),
+            handler=ChatHandler(requests, stores, clock, tracer, revenue, providers),
             choices=Choices(stores, index, hidden, requests, clock),
             remakes=RemakeRule(stores),
             events=events,
@@ -255,6 +260,7 @@ async def open_app(
             shares=SharedCopies(stores, blobs),
             tracer=tracer,
             health=health_checks(settings, database, queue, blobs),
+            revenue=revenue,
         )
 
 
@@ -279,13 +285,40 @@ def health_checks(
     )
 
 
+def plan_book(settings: RefrainSettings) -> PlanBook:
+    """The plans on sale, from the settings (prices as exact micro-units); a plan whose tier
+    the deployment does not have is not sold (and said so in the log)."""
+    plans = []
+    for plan_id, p in settings.revenue.plans.items():
+        if p.tier not in settings.tiers:
+            log.warning("plan %s grants tier %r, which is not in `tiers`: not on sale", plan_id, p.tier)
+            continue
+        plans.append(Plan(plan_id, p.tier, p.days, {c: micros_of(v) for c, v in p.prices.items()},
+                          p.title, p.discord_sku, p.scope))
+    return PlanBook(plans)
+
+
+def revenue_service(settings: RefrainSettings, database: Database) -> RevenueService:
+    """Payments, grants, rates and revenue pools on ``database``; the pool is in the
+    platform currency, the share and fees as configured."""
+    return RevenueService(
+        database.revenue,
+        plan_book(settings),
+        tiers_from(settings),
+        fees={k: exact(v) for k, v in settings.revenue.fees.items()},
+        pool_currency=settings.royalties.currency,
+        share=exact(settings.revenue.royalty_share),
+    )
+
+
 @dataclass
 class RoyaltyApp:
-    """What `refrain plays …` and `refrain royalties …` use: the play log and the royalty use case."""
+    """What `refrain plays …`, `refrain royalties …` and `refrain revenue …` use."""
 
     database: Database
     plays: SqlPlayLog
     royalties: RoyaltyService
+    revenue: RevenueService
 
 
 def royalty_rules(settings: RefrainSettings) -> RuleSet:
@@ -317,7 +350,8 @@ async def open_royalties(settings: RefrainSettings) -> AsyncIterator[RoyaltyApp]
     try:
         await database.ensure_schema()
         sessions = Sessions(database.engine)
-        yield RoyaltyApp(database, SqlPlayLog(sessions), _royalties(sessions, rules))
+        yield RoyaltyApp(database, SqlPlayLog(sessions), _royalties(sessions, rules),
+                         revenue_service(settings, database))
     finally:
         await database.close()
 

@@ -18,6 +18,7 @@ from refrain.commands import (
     demo_cli,
     models_cli,
     ops_cli,
+    revenue_cli,
     royalties_cli,
     trace_cli,
     users_cli,
@@ -98,3 +99,4 @@ main.add_command(trace_cli.takedown)
 main.add_command(voices_cli.voices)
 main.add_command(royalties_cli.plays)
 main.add_command(royalties_cli.royalties)
+main.add_command(revenue_cli.revenue)

@@ -115,6 +115,10 @@ def script(songs: DemoSongs) -> list[tuple[str, bool, str]]:
         ("carol", False, f"cover {g} style:8-bit length:30"),
         ("carol", False, f"cover {g} style:lofi length:10"),
         ("carol", False, "quota"),
+        ("carol", False, "upgrade"),
+        ("carol", False, "upgrade fan-month"),
+        ("carol", False, "quota"),
+        ("carol", False, f"cover {g} style:lofi length:45"),
         ("dave", False, "terms accept"),
         ("dave", False, f"cover {g} in the voice of {songs.revoked_voice}"),
     ]

@@ -1,11 +1,13 @@
-"""The end of `refrain demo`: a month of synthetic plays of the demo's clips, allocated.
+"""The end of `refrain demo`: a month of synthetic plays and payments, allocated.
 
 The demo delivered a handful of clips; here fans play them for a month —
 deliveries into chats and streams on the web player, some too short, some
-repeated past the daily cap, one bot streaming more than an hour holds —
-and the month's pool is allocated. The per-party summary is printed and
-conservation is checked: the pool equals what the parties (UNCLAIMED and
-ESCROW included) receive, to the micro-unit.
+repeated past the daily cap, one bot streaming more than an hour holds — and
+fans pay for plans in that month (DEMO payments in euros, Telegram Stars at
+a dated rate, a renewal, a refund). The month's pool is the royalty share of
+the revenue it recognized; it is allocated, the basis and the per-party
+summary are printed, and conservation is checked: the pool equals what the
+parties (UNCLAIMED and ESCROW included) receive, to the micro-unit.
 """
 
 from __future__ import annotations
@@ -18,13 +20,53 @@ from config import RefrainSettings
 from core.ids import uuid7
 from core.listeners import listener_key
 from core.model import Origin, PlayEvent, RequestState, UsageType
-from core.royalties import Method, Period, PeriodSummary, RunRequest, format_micros, parse_amount
-from refrain.app import royalty_service
+from core.revenue import Payment, RevenueService, parse_rate
+from core.royalties import (
+    Method,
+    Period,
+    PeriodSummary,
+    RunRequest,
+    format_micros,
+    render_basis,
+)
+from refrain.app import revenue_service, royalty_service
 from storage import Database
 
 Echo = Callable[[str], None]
-DEMO_POOL = "1000.00"
 TERRITORIES = ("DE", "DE", "FR", "US", "WW", "AT")
+DEMO_STARS_RATE = "0.013"  # EUR per Telegram Star: the operator's rate for the demo month
+
+
+async def synthetic_payments(
+    database: Database, revenue: RevenueService, period: Period, seed: int = 16
+) -> int:
+    """A month of fans paying: demo euros and Telegram Stars, one renewal, one refund.
+
+    Returns how many payments were recorded. Every euro here is a DEMO payment.
+    """
+    rnd = random.Random(seed)
+    plans = [p for p in revenue.plans.all() if not p.scope]
+    if not plans:
+        return 0
+    paid: list[Payment] = []
+    for n in range(24):
+        user = await database.stores.users.get_or_create("demo", f"payer{n}", f"Payer {n}",
+                                                         period.start)
+        plan = rnd.choice(plans)
+        currency = "XTR" if n % 3 == 0 and "XTR" in plan.prices else sorted(plan.prices)[0]
+        platform = "telegram" if currency == "XTR" else "demo"
+        at = period.start + timedelta(seconds=rnd.randrange(27 * 86_400))
+        paid.append(Payment(platform, f"demo-month-{period}-{n}", user.id, plan.id, currency,
+                            plan.prices[currency], at))
+    for payment in sorted(paid, key=lambda p: p.at):
+        await revenue.record_payment(payment)
+    first = min(paid, key=lambda p: p.at)
+    await revenue.record_payment(Payment(  # the first payer renews before the month is out
+        first.platform, f"{first.external_id}-renewal", first.payer, first.plan_id,
+        first.currency, first.gross, first.at + timedelta(days=10), renewal=True))
+    refunded = paid[1]
+    await revenue.refund(refunded.platform, refunded.external_id, refunded.at + timedelta(days=1))
+    return len(paid) + 1
 
 
 def synthetic_plays(clip_ids: list[str], period: Period, secret: bytes, seed: int = 6) -> list[PlayEvent]:
@@ -76,14 +118,20 @@ async def royalty_demo(
     store = royalty_service(settings, database)
     events = synthetic_plays(clips, period, secret)
     added = await database.stores.plays.append(events)
-    pool = parse_amount(settings.royalties.pool_for(str(period)) or DEMO_POOL)
     currency = settings.royalties.currency
-    outcome = await store.run(RunRequest(period, pool, currency, Method.PRO_RATA), now)
+    revenue = revenue_service(settings, database)
+    payments = await synthetic_payments(database, revenue, period)
+    if currency != "XTR":
+        await revenue.set_rate(parse_rate("XTR", currency, DEMO_STARS_RATE, period.first_day), now)
+    basis = await revenue.basis(period)
+    pool = basis.pool
+    outcome = await store.run(RunRequest(period, pool, currency, Method.PRO_RATA, basis=basis), now)
     summary = await store.summary(period, currency)
     counts = await store.qualification_counts(period)
     suspects = await store.suspects(period)
     echo(f"\nRoyalties for {period}: {added} synthetic plays of {len(clips)} clips, "
-         f"pool {format_micros(pool, currency)} (pro-rata), run {outcome.run.id}")
+         f"{payments} synthetic payments (DEMO money), run {outcome.run.id}")
+    echo(render_basis(basis))
     echo("qualification: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for suspect in suspects:
         echo(f"fraud suspect: {suspect.describe()}")
@@ -96,4 +144,11 @@ async def royalty_demo(
         raise RuntimeError(f"royalties not conserved: pool {pool}, allocated {total}")
     echo(f"conservation: pool {format_micros(pool, currency)} = allocated "
          f"{format_micros(total, currency)} ✓")
+    top = max(summary.owed.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    statement = await store.statement(top, period, currency)
+    echo(f"statement of {summary.names.get(top, top)} for {period}: "
+         f"{len(statement.lines)} lines, total {format_micros(statement.total, currency)}, "
+         f"under its basis:")
+    if statement.basis is not None:
+        echo(render_basis(statement.basis))
     return summary

@@ -33,6 +33,10 @@ APPEND_ONLY_TABLES = frozenset(
         "allocation_usage",
         "report",
         "report_resolution",
+        "revenue_entry",
+        "revenue_leg",
+        "revenue_rate",
+        "run_pool_basis",
     }
 )
 

@@ -18,6 +18,7 @@ from storage.repositories import (
     SqlQuotaLedger,
     SqlRenderCache,
     SqlRequestRepository,
+    SqlRevenueRepository,
     SqlUserRepository,
 )
 from storage.repositories.buttons import SqlButtonStates
@@ -41,6 +42,7 @@ class Database:
         self.engine = engine
         sessions = Sessions(engine)
         self.voice_registry = SqlVoiceRegistry(sessions)  # the operator's voices CLI uses all of it
+        self.revenue = SqlRevenueRepository(sessions)  # grants for the engine, the ledger for revenue
         self.stores = Stores(
             catalog=SqlCatalogRepository(sessions),
             users=SqlUserRepository(sessions),
@@ -57,6 +59,7 @@ class Database:
             buttons=SqlButtonStates(sessions),
             runs=SqlRunRepository(sessions),
             maintenance=SqlMaintenanceLeases(sessions),
+            grants=self.revenue,
         )
 
     @classmethod

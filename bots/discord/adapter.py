@@ -21,6 +21,7 @@ import discord
 from bots.discord.courier import DEFAULT_UPLOAD_LIMIT, Attachment, Courier, Target
 from bots.discord.guard import FloodGuard, SeenIds
 from bots.discord.invocation import PLATFORM, invocation_for, message_invocation
+from bots.discord.premium import Premium
 from bots.discord.progress import EventSource, ProgressTracker
 from bots.discord.render import (
     MARKERS,
@@ -82,6 +83,7 @@ class DiscordAdapter:
             else None
         )
         self.removed_guilds: set[int] = set()
+        self.premium = Premium(app)
 
     @property
     def handler(self) -> ChatHandler:
@@ -103,6 +105,7 @@ class DiscordAdapter:
             return
         if not await self._defer(interaction, ephemeral=not public):
             return
+        await self.premium.check(interaction)  # a purchase counts from this very request
         invocation = replace(
             self._invocation(interaction, text, message_id=message_id), origin=origin
         )
@@ -155,7 +158,7 @@ class DiscordAdapter:
         if not replies:
             replies = [Reply("Done.")]
         first = replies[0]
-        rendered = render_reply(first, self.long_commands)
+        rendered = render_reply(first, self.long_commands, self.premium.buttons_for(first))
         try:
             if rendered.ephemeral and public:
                 await interaction.delete_original_response()
@@ -164,7 +167,7 @@ class DiscordAdapter:
                 await interaction.edit_original_response(content=rendered.content,
                                                          view=rendered.view)
             for reply in replies[1:]:
-                more = render_reply(reply, self.long_commands)
+                more = render_reply(reply, self.long_commands, self.premium.buttons_for(reply))
                 await self._followup(interaction, more, ephemeral=more.ephemeral or not public)
         except discord.HTTPException as exc:
             log.warning("could not show the answer to interaction %s: %s %s", interaction.id,

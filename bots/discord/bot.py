@@ -128,6 +128,15 @@ class _RefrainBehaviour:
     async def on_message(self, message: discord.Message, /) -> None:
         await self._setup.on_message(self._client, self.adapter, message)
 
+    async def on_entitlement_create(self, entitlement: discord.Entitlement) -> None:
+        await self.adapter.premium.apply(entitlement)
+
+    async def on_entitlement_update(self, entitlement: discord.Entitlement) -> None:
+        await self.adapter.premium.apply(entitlement)
+
+    async def on_entitlement_delete(self, entitlement: discord.Entitlement) -> None:
+        await self.adapter.premium.apply(entitlement, deleted=True)
+
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         self.adapter.removed_guilds.add(guild.id)
 

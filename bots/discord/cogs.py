@@ -93,6 +93,10 @@ class InfoCog(_Cog, name="Info"):
     async def quota(self, interaction: Interaction) -> None:
         await self.adapter.command(interaction, "quota", public=False)
 
+    @app_commands.command(name="premium", description="Paid plans: more render time, longer clips")
+    async def premium(self, interaction: Interaction) -> None:
+        await self.adapter.command(interaction, "upgrade", public=False)
+
     @app_commands.command(name="status", description="Your latest requests, or one by id")
     @app_commands.describe(request="A request id such as 1a2b3c4d (optional)")
     async def status(self, interaction: Interaction, request: str | None = None) -> None:
@@ -143,6 +147,10 @@ class ModerationCog(_Cog, name="Moderation"):
 
     async def _set(self, interaction: Interaction, *words: str) -> None:
         await self.adapter.command(interaction, " ".join(["settings", *words]), public=False)
+
+    @refrain.command(name="premium", description="The paid plans fans can buy here")
+    async def premium(self, interaction: Interaction) -> None:
+        await self.adapter.command(interaction, "upgrade", public=False)
 
     @settings.command(name="show", description="The current settings")
     async def show(self, interaction: Interaction) -> None:

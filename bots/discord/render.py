@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import discord
 
+from bots.discord.premium import premium_buttons
 from bots.discord.views import LongCommands, clip_view, command_view
-from core.chat import Reply, ReplyKind
+from core.chat import UPGRADE_COMMAND, Reply, ReplyKind
 
 MAX_CONTENT = 2000
 MAX_EMBED_DESCRIPTION = 4096
@@ -40,12 +41,21 @@ def clip_text(text: str, limit: int = MAX_CONTENT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def render_reply(reply: Reply, long_commands: LongCommands) -> Rendered:
-    """Text with its marker, buttons as a persistent view."""
+def render_reply(reply: Reply, long_commands: LongCommands, premium: list[int] | None = None) -> Rendered:
+    """Text with its marker, buttons as a persistent view; ``premium``: SKUs whose Discord
+    premium buttons replace the reply's own upgrade buttons (Discord takes the payment)."""
     primary = reply.kind in (ReplyKind.QUESTION, ReplyKind.DENIED)
+    buttons = reply.buttons
+    if premium:
+        buttons = tuple(b for b in buttons if b.command.split(maxsplit=1)[0] != UPGRADE_COMMAND)
+    view = command_view(buttons, long_commands, primary=primary)
+    if premium:
+        view = view or discord.ui.View(timeout=None)
+        for button in premium_buttons(premium):
+            view.add_item(button)
     return Rendered(
         content=clip_text(MARKERS.get(reply.kind, "") + reply.text),
-        view=command_view(reply.buttons, long_commands, primary=primary),
+        view=view,
         ephemeral=reply.ephemeral,
     )
 

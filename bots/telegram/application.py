@@ -37,6 +37,7 @@ from telegram.ext import (
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    PreCheckoutQueryHandler,
     TypeHandler,
     filters,
 )
@@ -63,6 +64,7 @@ ALLOWED_UPDATES = [
     Update.INLINE_QUERY,
     Update.CHOSEN_INLINE_RESULT,
     Update.MY_CHAT_MEMBER,
+    Update.PRE_CHECKOUT_QUERY,
 ]
 _SEEN_UPDATES = 10_000
 MISSED_WINDOW = timedelta(hours=24)  # clips older than this are not pushed unasked
@@ -72,6 +74,7 @@ _EVERYONE = [
     ("styles", "Styles you can use (for a song: /styles <song>)"),
     ("voices", "Consented voices (for a song: /voices <song>)"),
     ("quota", "Your render-seconds left"),
+    ("upgrade", "Paid plans: more render time, longer clips (Telegram Stars)"),
     ("status", "Your latest requests, or one: /status <id>"),
     ("cancel", "Cancel a request: /cancel <id>"),
     ("trace", "Is this a genuine Refrain clip? Reply /trace to an audio file"),
@@ -126,6 +129,7 @@ class TelegramBot:
         add(TypeHandler(Update, self._once), group=-1)
         add(MessageHandler(filters.UpdateType.MESSAGE, self.router.on_message))
         add(CallbackQueryHandler(self.router.on_callback))
+        add(PreCheckoutQueryHandler(self.router.on_pre_checkout))
         add(InlineQueryHandler(self.router.on_inline_query))
         add(ChosenInlineResultHandler(self.router.on_chosen_inline))
         add(ChatMemberHandler(self.router.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -46,11 +46,13 @@ from bots.telegram.invocations import (
     strip_mention,
 )
 from bots.telegram.parts import Parts
+from bots.telegram.payments import StarsPayments
 from bots.telegram.progress import ProgressTracker
 from bots.telegram.rendering import Rendered, render, to_html
 from core.chat import Reply, ReplyKind
-from core.commands import ErrorCode, ParseError, parse_command
+from core.commands import ErrorCode, ParseError, UpgradeCommand, parse_command
 from core.model import Origin
+from core.revenue import RevenueError
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ class Router:
         self._courier = courier
         self._tracker = tracker
         self._inline = inline
+        self.payments = StarsPayments(parts)
 
     # -- messages -------------------------------------------------------------------------
     async def on_message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -107,6 +110,10 @@ class Router:
             return
         chat, user = message.chat, message.from_user
         parts = self._parts
+        if message.successful_payment is not None:
+            reply = await self.payments.paid(message, user)
+            await self.send_replies(chat.id, [reply], message.message_id, Origin.COMMAND)
+            return
         text = message.text if message.text is not None else message.caption
         if text is not None and for_another_bot(text, parts.username):
             return
@@ -163,6 +170,8 @@ class Router:
         self, message: Message, user: User, text: str, *, extra: list[Reply] | None = None
     ) -> None:
         chat = message.chat
+        if await self._invoice(chat.id, text, message.message_id):
+            return
         moderator = await self._moderator(chat.id, user, message)
         inv = invocation(chat, user, text, message_key(chat.id, message.message_id),
                          is_moderator=moderator)
@@ -202,6 +211,28 @@ class Router:
     ) -> None:
         await self._send(chat_id, Rendered(text_html, markup), reply_to)
 
+    async def _invoice(self, chat_id: int, text: str, reply_to: int | None) -> bool:
+        """``upgrade PLAN``: Telegram's way to pay is an invoice in Stars (True: handled here)."""
+        parsed = parse_command(strip_mention(text, self._parts.username) or text)
+        if not isinstance(parsed, UpgradeCommand) or parsed.plan is None:
+            return False
+        upgrades = self._parts.app.handler.upgrades
+        try:
+            if upgrades.revenue is None:
+                raise RevenueError("This bot sells no plans right now.")
+            plan = upgrades.revenue.plans.get(parsed.plan)
+        except RevenueError as error:
+            await self._say(chat_id, _esc(error.user_message), reply_to)
+            return True
+        problem = await self.payments.invoice(chat_id, plan)
+        if problem is not None:
+            await self.send_replies(chat_id, [problem], reply_to, Origin.COMMAND)
+        return True
+
+    async def on_pre_checkout(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.pre_checkout_query is not None:
+            await self.payments.pre_checkout(update.pre_checkout_query)
+
     # -- buttons --------------------------------------------------------------------------
     async def on_callback(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -216,6 +247,8 @@ class Router:
                               lambda: query.answer(EXPIRED_BUTTON, show_alert=True))
             return
         await outbox.call(None, "answerCallbackQuery", lambda: query.answer())
+        if await self._invoice(chat_id, stored.command, None):
+            return
         user = query.from_user
         accessible = message if isinstance(message, Message) else None
         moderator = await self._moderator(chat_id, user, None)

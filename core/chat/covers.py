@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.chat.common import TERMS_TEXT, ordinal, song_label
-from core.chat.messages import Button, Reply, ReplyKind
+from core.chat.messages import UPGRADE_COMMAND, Button, Reply, ReplyKind
 from core.commands import CoverCommand, format_command
 from core.entitlements import Denied, DenyCode, scope_of, voices_for_song
 from core.ports import Clock, Stores
@@ -94,7 +94,10 @@ class Covers:
         if denied.code is DenyCode.TERMS_NOT_ACCEPTED:
             text += f"\n\n{TERMS_TEXT}"
             buttons = (Button("Accept the terms", "terms accept"),)
-        return Reply(text, ReplyKind.DENIED, code=denied.code.value, buttons=buttons)
+        if denied.tier_helps:
+            buttons += (Button("⭐ Upgrade", UPGRADE_COMMAND),)
+        return Reply(text, ReplyKind.DENIED, code=denied.code.value, buttons=buttons,
+                     offers_upgrade=denied.tier_helps)
 
     def _needs_style(self, outcome: NeedsStyle, command: CoverCommand) -> Reply:
         if not outcome.options:

@@ -10,6 +10,7 @@ fix get a next step, errors they cannot fix an incident id to quote.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from core.chat.common import TERMS_TEXT, AuditTrail
 from core.chat.covers import Covers
@@ -18,6 +19,7 @@ from core.chat.messages import Invocation, Reply, ReplyKind
 from core.chat.moderation import Moderation
 from core.chat.my_requests import MyRequests
 from core.chat.reports import Reports
+from core.chat.upgrades import PaymentProvider, Upgrades
 from core.commands import (
     DEFAULT_STYLE_ALIASES,
     AcceptTermsCommand,
@@ -38,6 +40,7 @@ from core.commands import (
     StatusCommand,
     StylesCommand,
     TraceCommand,
+    UpgradeCommand,
     VoicesCommand,
     parse_command,
 )
@@ -48,6 +51,7 @@ from core.notices import NoticeInbox
 from core.ports import Clock, Stores
 from core.requests.requester import Requester
 from core.requests.service import RequestService, SubmitOutcome, short_id
+from core.revenue import RevenueService
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +65,12 @@ class ChatHandler:
         stores: Stores,
         clock: Clock,
         tracer: Tracer | None = None,
+        revenue: RevenueService | None = None,
+        providers: Mapping[str, PaymentProvider] | None = None,
     ) -> None:
         trail = AuditTrail(stores.audit, clock)
+        self.upgrades = Upgrades(service, revenue, service.tiers, providers or {}, stores.policies,
+                                 stores.users)
         self.covers = Covers(service, stores, clock)
         self.my_requests = MyRequests(service, stores, clock)
         self.info = Info(service, stores, clock)
@@ -125,6 +133,8 @@ class ChatHandler:
                 return [await self.covers.voices(command.song)]
             case QuotaCommand():
                 return [await self.my_requests.quota(who)]
+            case UpgradeCommand():
+                return [await self.upgrades.upgrade(who, command.plan)]
             case StatusCommand():
                 return [await self.my_requests.status(who, command.request_id)]
             case CancelCommand():

@@ -57,6 +57,10 @@ class Button:
     command: str
 
 
+UPGRADE_COMMAND = "upgrade"
+"""What an upgrade button runs: the plans (and, where the platform sells them, a way to pay)."""
+
+
 @dataclass(frozen=True)
 class Reply:
     """What Refrain says back. ``code`` is the machine-readable reason (deny or error code)."""
@@ -68,3 +72,4 @@ class Reply:
     audio_path: Path | None = None
     buttons: tuple[Button, ...] = ()
     ephemeral: bool = False
+    offers_upgrade: bool = False  # a higher tier would help: adapters add their own buy button

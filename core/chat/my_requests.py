@@ -27,6 +27,8 @@ class MyRequests:
             f"render-seconds used this {view.tier.period}, {left} s left; clips up to "
             f"{view.tier.max_clip_seconds} s. Resets {when(view.resets_at, self._clock.now())}."
         )
+        if view.tier_until is not None:
+            text += f" Your {view.tier.name} plan runs until {view.tier_until:%Y-%m-%d %H:%M} UTC."
         if view.member_limit is not None:
             text += (
                 f" This server lets each member render {view.member_limit} s a day: "

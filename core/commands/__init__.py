@@ -27,6 +27,7 @@ from core.commands._commands import (
     StatusCommand,
     StylesCommand,
     TraceCommand,
+    UpgradeCommand,
     VoicesCommand,
 )
 from core.commands._cover import MAX_TAKE
@@ -85,6 +86,7 @@ __all__ = [
     "StylesCommand",
     "Switch",
     "TraceCommand",
+    "UpgradeCommand",
     "UserRef",
     "VoiceList",
     "VoicesCommand",

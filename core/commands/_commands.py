@@ -89,6 +89,13 @@ class QuotaCommand:
 
 
 @dataclass(frozen=True)
+class UpgradeCommand:
+    """Show the paid plans, or buy one (``plan``: its id) where the platform lets us sell."""
+
+    plan: str | None = None
+
+
+@dataclass(frozen=True)
 class StatusCommand:
     """Show one request (by id, as typed without ``#``) or the latest ones."""
 
@@ -257,5 +264,6 @@ Command: TypeAlias = (
     | ReportCommand
     | ReportsCommand
     | ResolveCommand
+    | UpgradeCommand
 )
 """Everything ``parse_command`` can return besides a ``ParseError``."""

@@ -31,6 +31,7 @@ from core.commands._commands import (
     StatusCommand,
     StylesCommand,
     TraceCommand,
+    UpgradeCommand,
     VoicesCommand,
 )
 from core.commands._cover import parse_cover
@@ -70,6 +71,8 @@ def format_command(command: Command) -> str:
             return verb if song is None else f"{verb} {quote(song)}"
         case QuotaCommand():
             return "quota"
+        case UpgradeCommand(plan):
+            return "upgrade" if plan is None else f"upgrade {plan}"
         case StatusCommand(request_id):
             return "status" if request_id is None else f"status {request_id}"
         case CancelCommand(request_id):

@@ -18,7 +18,7 @@ Refrain makes short, licensed covers of catalog songs.
 • `cover "Golden Hour" voice:"Ada Nova"` — sung by a consented voice model
 • `remix Golden Hour style:drum-and-bass` — a remix of the recording itself
 • `styles [song]`, `voices [song]` — what you can ask for
-• `quota` — your seconds left · `status [id]` · `cancel <id>`
+• `quota` — your seconds left · `status [id]` · `cancel <id>` · `upgrade` — paid plans
 • `terms`, `terms accept` · `settings country DE` — your country
 • `trace` + an audio file — whose clip is this? (moderators)
 • `report <clip id> [what is wrong]` — flag a clip for this server's moderators
@@ -47,6 +47,9 @@ instrumental.""",
 Use one with `cover "Golden Hour" voice:"Ada Nova"`.""",
     "quota": "`quota` shows the render-seconds you have left and when they reset.",
     "status": "`status` shows your latest requests; `status 1a2b3c4d` shows one.",
+    "upgrade": """\
+`upgrade` (or `premium`) lists the paid plans: more render time and longer clips, paid \
+with the platform's own payments (Telegram Stars, Discord). `upgrade fan-month` buys one.""",
     "cancel": """\
 `cancel 1a2b3c4d` stops a queued or running request and gives its seconds back.
 `status` shows the ids.""",

@@ -24,6 +24,7 @@ from core.commands._commands import (
     StatusCommand,
     StylesCommand,
     TraceCommand,
+    UpgradeCommand,
     VoicesCommand,
 )
 from core.commands._cover import parse_cover
@@ -40,6 +41,8 @@ _VERB = re.compile(r"[/!]?\s*(\?|[\w-]+)(?:@\w+)?")
 _ACCEPT_WORDS = frozenset({"accept", "agree", "i agree", "yes", "ok"})
 _SONG_KEYS = frozenset({"song", "title"})
 _ID_KEYS = frozenset({"id", "request"})
+_PLAN_KEYS = frozenset({"plan"})
+_PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 _TOPIC_KEYS = frozenset({"topic", "command"})
 
 
@@ -106,6 +109,8 @@ def _dispatch(verb: Verb, arguments: str, styles: StyleIndex) -> Command | Parse
             return parse_reports(arguments)
         case Verb.RESOLVE:
             return parse_resolve(arguments)
+        case Verb.UPGRADE:
+            return _upgrade(arguments)
         case Verb.QUOTA | Verb.TRACE:
             if arguments:
                 return _no_arguments(verb)
@@ -126,6 +131,17 @@ def _optional(arguments: str, keys: frozenset[str]) -> str | None:
     if tokens and tokens[0].kind is TokenKind.KEY:
         tokens = tokens[1:]
     return value_text(tokens) or None
+
+
+def _upgrade(arguments: str) -> UpgradeCommand | ParseError:
+    plan = _optional(arguments, _PLAN_KEYS)
+    if plan is not None and not _PLAN_ID.fullmatch(plan):
+        return ParseError(
+            ErrorCode.BAD_ID,
+            f"{plan!r} is not a plan id.",
+            "Type `upgrade` to see the plans and their ids.",
+        )
+    return UpgradeCommand(plan)
 
 
 def _status(arguments: str) -> StatusCommand | ParseError:

@@ -28,6 +28,7 @@ class Verb(enum.Enum):
     REPORT = "report"
     REPORTS = "reports"
     RESOLVE = "resolve"
+    UPGRADE = "upgrade"
 
 
 _ALIASES = {
@@ -38,6 +39,8 @@ _ALIASES = {
     "commands": Verb.HELP,
     "?": Verb.HELP,
     "flag": Verb.REPORT,
+    "premium": Verb.UPGRADE,
+    "plans": Verb.UPGRADE,
 }
 
 

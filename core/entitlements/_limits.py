@@ -106,11 +106,13 @@ def length(ctx: EntitlementContext, rights: Rights) -> Denied | None:
             DenyCode.CLIP_TOO_LONG,
             f"The rights holders allow clips of {title} up to {limit.seconds} s on the "
             f"{ctx.tier.name} tier, and you asked for {_asked(ctx)}. {retry}{more}.",
+            tier_helps=upgrade is not None,
         )
     return Denied(
         DenyCode.CLIP_TOO_LONG,
         f"Clips on the {ctx.tier.name} tier can be up to {limit.seconds} s, and {asked}. "
         f"{retry}{more}.",
+        tier_helps=upgrade is not None,
     )
 
 
@@ -159,6 +161,7 @@ def user_quota(ctx: EntitlementContext, rights: Rights) -> Denied | None:
         message,
         "Higher tiers get more render time." if more else None,
         retry_at=end,
+        tier_helps=more,
     )
 
 

@@ -49,12 +49,15 @@ class Denied:
         retry_at: when asking again will work by itself (cooldowns, quota
             resets, a license that starts later), aware UTC; ``None`` when
             waiting does not help.
+        tier_helps: a higher tier would allow it (quota, the tier's clip length),
+            so adapters may offer an upgrade — never on refusals a tier cannot change.
     """
 
     code: DenyCode
     message: str
     hint: str | None = None
     retry_at: datetime | None = None
+    tier_helps: bool = False
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from core.model import (
 from core.ports import Clock, JobQueue, QuotaExceeded, Reservation, Stores
 from core.requests.requester import Requester
 from core.requests.snapshot import SubmitSnapshot, idempotency_key
+from core.revenue import effective_policy, effective_user, scope_subject, user_subject
 from core.stylebook import ORIGINAL_STYLE, STYLES, selectable_styles, style_name
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class QuotaView:
     pool_limit: int | None
     member_used: int | None = None
     member_limit: int | None = None
+    tier_until: datetime | None = None  # a paid tier: when it ends
 
 
 class RequestService:
@@ -150,6 +152,10 @@ class RequestService:
         )
 
     @property
+    def tiers(self) -> Mapping[str, Tier]:
+        return self._tiers
+
+    @property
     def terms_version(self) -> str:
         return self._terms_version
 
@@ -160,9 +166,13 @@ class RequestService:
         return self._tiers.get(user.tier) or self._tiers["free"]
 
     async def user_for(self, who: Requester) -> User:
-        return await self._stores.users.get_or_create(
-            who.platform, who.platform_user_id, who.display_name, self._clock.now()
+        """The sender as stored, with the tier of a paid grant when one lifts it right now."""
+        now = self._clock.now()
+        user = await self._stores.users.get_or_create(
+            who.platform, who.platform_user_id, who.display_name, now
         )
+        grants = await self._stores.grants.active_grants([user_subject(user.id)], now)
+        return effective_user(user, grants, self._tiers, now)
 
     async def resolve_song(
         self,
@@ -245,7 +255,7 @@ class RequestService:
         """
         now = self._clock.now()
         snapshot = await SubmitSnapshot.load(
-            self._stores, [who for who, _ in items], now, self.tier_of
+            self._stores, [who for who, _ in items], now, self.tier_of, self._tiers
         )
         plans: list[SubmitOutcome | _Grant | _SameMessage | Failed] = []
         for who, command in items:
@@ -525,6 +535,9 @@ class RequestService:
         start, resets = period_bounds(tier.period, now)
         used = await self._stores.quota.used_seconds(f"user:{user.id}", start)
         policy = await self._stores.policies.get(who.scope_id)
+        if policy.pool_seconds_per_day is not None:  # a server subscription raises the pool
+            scope_grants = await self._stores.grants.active_grants([scope_subject(who.scope_id)], now)
+            policy = effective_policy(policy, scope_grants, self._tiers, now)
         pool_used = None
         if policy.pool_seconds_per_day is not None:
             day_start, _ = period_bounds("day", now)
@@ -537,7 +550,7 @@ class RequestService:
             )
         return QuotaView(
             tier, used, resets, pool_used, policy.pool_seconds_per_day,
-            member_used, policy.user_seconds_per_day,
+            member_used, policy.user_seconds_per_day, user.tier_until,
         )
 
     async def recover(self, *, include_running: bool = False) -> int:

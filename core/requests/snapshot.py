@@ -14,7 +14,7 @@ the balances again, atomically, in ``RequestRepository.create_many``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -34,6 +34,7 @@ from core.model import (
 )
 from core.ports import Reservation, Stores
 from core.requests.requester import Requester
+from core.revenue import effective_policy, effective_user, scope_subject, user_subject
 
 
 def idempotency_key(who: Requester) -> str:
@@ -58,6 +59,8 @@ class SubmitSnapshot:
     _licenses: dict[str, License | None] = field(default_factory=dict)
     _opts: dict[tuple[SubjectKind, str], list[OptDeclaration]] = field(default_factory=dict)
     _voices: list[VoiceModel] | None = None
+    tiers: Mapping[str, Tier] | None = None  # with it, server subscriptions raise pools
+    now: datetime | None = None
 
     @classmethod
     async def load(
@@ -66,6 +69,7 @@ class SubmitSnapshot:
         batch: Sequence[Requester],
         now: datetime,
         tier_of: Callable[[User], Tier],
+        tiers: Mapping[str, Tier] | None = None,
     ) -> SubmitSnapshot:
         existing = await stores.requests.get_by_idempotency_keys(
             [idempotency_key(who) for who in batch]
@@ -85,6 +89,11 @@ class SubmitSnapshot:
             except Exception as exc:  # this sender's requests fail, not the batch's
                 failed[identity] = exc
                 users.pop(identity, None)
+        if tiers is not None and users:  # paid grants lift tiers from the moment they exist
+            grants = await stores.grants.active_grants(
+                sorted({user_subject(u.id) for u in users.values()}), now
+            )
+            users = {k: effective_user(u, grants, tiers, now) for k, u in users.items()}
         day_start, _ = period_bounds("day", now)
         accounts: list[tuple[str, datetime]] = []
         pairs: list[tuple[str, str]] = []
@@ -101,7 +110,8 @@ class SubmitSnapshot:
             pairs.append((user.id, who.scope_id))
         used = await stores.quota.used_seconds_many(accounts)
         last_request = await stores.requests.last_created_at_many(pairs)
-        return cls(stores, existing, users, used, last_request, failed_users=failed)
+        return cls(stores, existing, users, used, last_request, failed_users=failed, tiers=tiers,
+                   now=now)
 
     def user(self, who: Requester) -> User:
         """The sender, or the error that kept them from being stored (raised)."""
@@ -122,7 +132,14 @@ class SubmitSnapshot:
         self.planned_keys.add(request.idempotency_key)
 
     async def policy(self, scope_id: str) -> ScopePolicy:
-        return await _cached(self._policies, scope_id, lambda: self.stores.policies.get(scope_id))
+        return await _cached(self._policies, scope_id, lambda: self._policy(scope_id))
+
+    async def _policy(self, scope_id: str) -> ScopePolicy:
+        policy = await self.stores.policies.get(scope_id)
+        if self.tiers is None or self.now is None or policy.pool_seconds_per_day is None:
+            return policy
+        grants = await self.stores.grants.active_grants([scope_subject(scope_id)], self.now)
+        return effective_policy(policy, grants, self.tiers, self.now)
 
     async def recording(self, recording_id: str) -> Recording | None:
         catalog = self.stores.catalog

@@ -54,6 +54,7 @@ from core.royalties.run_id import RunInputs
 from core.royalties.statements import Statement, Usage, build_statement
 from core.royalties.types import (
     PeriodSummary,
+    PoolBasis,
     QualifySummary,
     RoyaltyError,
     RunInfo,
@@ -121,6 +122,10 @@ class RoyaltyService:
     async def run(self, request: RunRequest, at: datetime) -> RunOutcome:
         """Qualify the period's new events, then allocate its pool (or recognise a rerun)."""
         name = str(request.period)
+        basis = request.basis
+        if basis is not None and (basis.pool != request.pool_micros or basis.period != name
+                                  or basis.currency != request.currency):
+            raise ValueError("a run's basis must be the basis of its own period, pool and currency")
         if await self.is_closed(request.period):
             raise _closed(name)
         await self.qualify(request.period, at)
@@ -165,6 +170,8 @@ class RoyaltyService:
                           request.pool_micros, request.currency, self.rules.version, events,
                           qualified, at)
             await tx.add_run(run, inputs)
+            if basis is not None:
+                await tx.store_basis(run.id, basis)
             # ties are broken by the inputs without the attempt number, so a corrected rerun of
             # unchanged data rounds exactly like the run it replaces
             seed = dataclasses.replace(inputs, attempt=0).run_id()
@@ -261,6 +268,12 @@ class RoyaltyService:
         async with self._repo.reading(period) as view:
             return await view.parties()
 
+    async def basis(self, period: Period) -> PoolBasis | None:
+        """The revenue basis of the period's active run (None: its pool was typed in)."""
+        async with self._repo.reading(period) as view:
+            run = await view.active_run()
+            return await view.run_basis(run.id) if run is not None else None
+
     async def summary(self, period: Period, currency: str) -> PeriodSummary:
         """What each party is owed, net of reversals, and what the pool gave (conservation)."""
         async with self._repo.reading(period) as view:
@@ -287,6 +300,7 @@ class RoyaltyService:
             run = await view.active_run()
             usage = await view.run_usage(run.id) if run is not None else {}
             recordings = await view.recordings({leg.recording_id for leg in legs if leg.recording_id})
+            basis = await view.run_basis(run.id) if run is not None else None
         return build_statement(
             party_id=party_id,
             party_name=party.name if party else SYSTEM_NAMES[party_id],
@@ -298,6 +312,7 @@ class RoyaltyService:
             recordings=recordings,
             usage=usage,
             by_territory=by_territory,
+            basis=basis,
         )
 
 

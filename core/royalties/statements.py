@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from core.model import RightType
 from core.royalties.ledger import PARTY_ACCOUNT, Leg
 from core.royalties.money import format_micros
+from core.royalties.types import PoolBasis
 
 RIGHT_ORDER = (
     RightType.PERF,
@@ -76,6 +77,7 @@ class Statement:
     currency: str
     run_id: str | None
     lines: tuple[StatementLine, ...]
+    basis: PoolBasis | None = None  # the run's pool came from revenue: how
 
     @property
     def total(self) -> int:
@@ -98,6 +100,7 @@ def build_statement(
     recordings: Mapping[str, RecordingInfo],
     usage: UsageBook,
     by_territory: bool = False,
+    basis: PoolBasis | None = None,
 ) -> Statement:
     """Net the party's legs per recording (and territory) and attach the usage counts."""
     money: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * len(RIGHT_ORDER))
@@ -138,15 +141,52 @@ def build_statement(
         )
     lines.sort(key=lambda x: (x.played_period != period, x.played_period, x.isrc,
                               x.recording_id, x.territory))
-    return Statement(party_id, party_name, ipi, period, currency, run_id, tuple(lines))
+    return Statement(party_id, party_name, ipi, period, currency, run_id, tuple(lines), basis)
 
 
 def _money(value: int) -> str:
     return format_micros(value)
 
 
+def render_basis(basis: PoolBasis) -> str:
+    """The pool's basis as a few lines of text: per currency, then the share and the pool."""
+    rows = [f"pool basis for {basis.period} (recognized revenue, {basis.currency}):"]
+    for line in basis.lines:
+        rows.append(
+            f"  {line.currency}: gross {format_micros(line.gross)}, fees {format_micros(line.fees)}, "
+            f"net {format_micros(line.net)} × {line.rate} = "
+            f"{format_micros(line.net_converted, basis.currency)}"
+        )
+    rows.append(f"  net {format_micros(basis.net, basis.currency)} × share {basis.share} "
+                f"= pool {format_micros(basis.pool, basis.currency)}")
+    return "\n".join(rows)
+
+
+def basis_data(basis: PoolBasis) -> dict[str, object]:
+    """The basis as plain JSON-ready data (amounts as text and as micro-units)."""
+    return {
+        "period": basis.period,
+        "currency": basis.currency,
+        "lines": [
+            {"currency": line.currency, "gross": _money(line.gross), "fees": _money(line.fees),
+             "net": _money(line.net), "rate": line.rate,
+             "net_converted": _money(line.net_converted),
+             "net_converted_micros": line.net_converted}
+            for line in basis.lines
+        ],
+        "net": _money(basis.net),
+        "net_micros": basis.net,
+        "share": basis.share,
+        "pool": _money(basis.pool),
+        "pool_micros": basis.pool,
+    }
+
+
 def render_csv(statement: Statement) -> str:
     out = io.StringIO()
+    if statement.basis is not None:  # above the lines, as comments a CSV reader can skip
+        for text in render_basis(statement.basis).splitlines():
+            out.write(f"# {text.strip()}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         [
@@ -176,7 +216,7 @@ def render_csv(statement: Statement) -> str:
 
 
 def render_json(statement: Statement) -> str:
-    data = {
+    data: dict[str, object] = {
         "party": {"id": statement.party_id, "name": statement.party_name, "ipi": statement.ipi},
         "period": statement.period,
         "currency": statement.currency,
@@ -204,4 +244,6 @@ def render_json(statement: Statement) -> str:
         "total": _money(statement.total),
         "total_micros": statement.total,
     }
+    if statement.basis is not None:
+        data["basis"] = basis_data(statement.basis)
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

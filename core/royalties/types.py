@@ -20,6 +20,37 @@ class RoyaltyError(UserFacing):
 
 
 @dataclass(frozen=True)
+class BasisLine:
+    """One currency's recognized revenue of a period and its conversion into the pool currency."""
+
+    currency: str
+    gross: int  # micro-units of ``currency``
+    fees: int
+    net: int
+    rate: str  # exact decimal text, pool currency per unit
+    net_converted: int  # micro-units of the pool currency
+
+
+@dataclass(frozen=True)
+class PoolBasis:
+    """Where a revenue-based pool comes from: recognized gross, fees, net, the share, the pool.
+
+    Built by ``core.revenue``; stored with the run it funded, shown above a statement's lines.
+    """
+
+    period: str
+    currency: str  # the pool currency
+    lines: tuple[BasisLine, ...]
+    net: int  # Σ net_converted
+    share: str  # exact decimal text, e.g. "0.5"
+    pool: int  # floor(net × share), never negative
+
+    @property
+    def gross_by_currency(self) -> dict[str, int]:
+        return {line.currency: line.gross for line in self.lines}
+
+
+@dataclass(frozen=True)
 class RunRequest:
     period: Period
     pool_micros: int
@@ -27,6 +58,7 @@ class RunRequest:
     method: Method = Method.PRO_RATA
     artist_centric: bool = False
     replace: bool = False
+    basis: PoolBasis | None = None  # a pool computed from revenue: stored with the run
 
 
 @dataclass(frozen=True)
@@ -73,7 +105,9 @@ class PeriodSummary:
 
 
 __all__ = [
+    "BasisLine",
     "PeriodSummary",
+    "PoolBasis",
     "QualifySummary",
     "RoyaltyError",
     "RunInfo",

@@ -27,6 +27,7 @@ from core.royalties import (
     parse_amount,
     parse_line,
     read_total,
+    render_basis,
     render_csv,
     render_dsr,
     render_json,
@@ -153,7 +154,9 @@ def royalties() -> None:
 
 @royalties.command("run")
 @click.option("--period", required=True, help="The month to allocate, YYYY-MM.")
-@click.option("--pool", default=None, help="Amount to allocate (default: configured for the period).")
+@click.option("--pool", default=None,
+              help="Amount to allocate, or `revenue`: the royalty share of the period's recognized "
+                   "net revenue (default: configured for the period).")
 @click.option("--currency", default=None, help="Must be the platform currency (settings).")
 @click.option("--method", type=click.Choice([m.value for m in Method]), default="pro-rata",
               show_default=True)
@@ -172,20 +175,32 @@ async def run(ctx: click.Context, period: str, pool: str | None, currency: str |
                         f"--currency {currency} is not it")
     amount_text = pool or settings.royalties.pool_for(str(month))
     if amount_text is None:
-        raise UserError(f"no pool configured for {month}: pass --pool AMOUNT")
-    try:
-        micros = parse_amount(amount_text)
-    except AmountError as error:
-        raise UserError(f"--pool: {error}") from error
+        raise UserError(f"no pool configured for {month}: pass --pool AMOUNT or --pool revenue")
+    from_revenue = amount_text.strip().lower() == "revenue"
+    micros = 0
+    if not from_revenue:
+        try:
+            micros = parse_amount(amount_text)
+        except AmountError as error:
+            raise UserError(f"--pool: {error}") from error
     now = SystemClock().now()
     if month.end > now:
         raise UserError(f"period {month} is not over yet (it ends {month.end:%Y-%m-%d} 00:00 UTC)")
     async with open_royalties(settings) as app:
+        basis = None
+        if from_revenue:
+            basis = await app.revenue.basis(month)
+            if basis.pool <= 0:
+                raise UserError(f"no net revenue was recognized in {month} "
+                                f"({format_micros(basis.net, basis.currency)}); nothing to allocate")
+            micros = basis.pool
         outcome = await app.royalties.run(
-            RunRequest(month, micros, platform, Method(method), artist_centric, replace), now
+            RunRequest(month, micros, platform, Method(method), artist_centric, replace, basis), now
         )
         summary = await app.royalties.summary(month, platform)
     info = outcome.run
+    if basis is not None:
+        click.echo(render_basis(basis))
     if not outcome.created:
         click.echo(f"run {info.id} already allocated these exact inputs; nothing changed")
     else:

@@ -8,6 +8,7 @@ from storage.repositories.policies import SqlPolicyRepository
 from storage.repositories.quota import SqlQuotaLedger
 from storage.repositories.render_cache import SqlRenderCache
 from storage.repositories.requests import SqlRequestRepository
+from storage.repositories.revenue import SqlRevenueRepository
 from storage.repositories.users import SqlUserRepository
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "SqlQuotaLedger",
     "SqlRenderCache",
     "SqlRequestRepository",
+    "SqlRevenueRepository",
     "SqlUserRepository",
 ]

@@ -15,6 +15,8 @@ the period's ``royalty_period`` row (``SELECT … FOR UPDATE``).
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -43,6 +45,7 @@ from core.royalties import (
     ESCROW_VOICE,
     ESCROW_WORK,
     PARTY_ACCOUNT,
+    BasisLine,
     CatalogFacts,
     CatalogRows,
     HourActivity,
@@ -54,6 +57,7 @@ from core.royalties import (
     PeriodView,
     PlayDecision,
     PlayFacts,
+    PoolBasis,
     Posting,
     PostingKind,
     Reason,
@@ -84,6 +88,7 @@ from storage.schema import (
     PlayQualificationRow,
     RecordingRow,
     RoyaltyPeriodRow,
+    RunPoolBasisRow,
     RunReversalRow,
     ShareRow,
     VoiceModelRow,
@@ -493,6 +498,15 @@ class _SqlPeriod:
         ]
         await self._insert_rows("allocation_usage", rows)
 
+    async def store_basis(self, run_id: str, basis: PoolBasis) -> None:
+        lines = [dataclasses.asdict(line) for line in basis.lines]
+        self._session.add(RunPoolBasisRow(
+            run_id=run_id, period=basis.period, currency=basis.currency, net_micros=basis.net,
+            share=basis.share, pool_micros=basis.pool,
+            lines=json.dumps(lines, sort_keys=True, separators=(",", ":")),
+        ))
+        await self._session.flush()
+
     async def _posting(self, posting_id: str) -> Posting:
         row = await self._session.get(LedgerPostingRow, posting_id)
         assert row is not None
@@ -574,6 +588,13 @@ class _SqlPeriod:
         )
         return {(u.recording_id, u.territory, u.played_period): Usage(u.plays, u.qualified)
                 for u in rows.all()}
+
+    async def run_basis(self, run_id: str) -> PoolBasis | None:
+        row = await self._session.get(RunPoolBasisRow, run_id)
+        if row is None:
+            return None
+        lines = tuple(BasisLine(**line) for line in json.loads(row.lines))
+        return PoolBasis(row.period, row.currency, lines, row.net_micros, row.share, row.pool_micros)
 
     async def recordings(self, recording_ids: Iterable[str]) -> dict[str, RecordingInfo]:
         out: dict[str, RecordingInfo] = {}

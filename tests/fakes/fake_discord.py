@@ -108,6 +108,8 @@ class FakeDiscord:
         self.acknowledged: set[str] = set()
         self.expired_tokens: set[str] = set()
         self.attachments: dict[str, bytes] = {}
+        self.skus: list[dict[str, Any]] = []
+        self.entitlements: dict[str, dict[str, Any]] = {}  # id → entitlement (deleted ones too)
         self._failures: list[Failure] = []
         self._ids = itertools.count(1_000_000_000_000_000_000)
         self._sockets: dict[int, web.WebSocketResponse] = {}
@@ -292,6 +294,41 @@ class FakeDiscord:
         self._history.setdefault(shard, []).append(frame)
         await self._sockets[shard].send_str(json.dumps(frame))
 
+    # ---------------------------------------------------------------- monetization
+
+    def add_sku(self, sku_id: int, name: str, *, guild: bool = False) -> dict[str, Any]:
+        """An SKU as Discord lists it (type 5 SUBSCRIPTION; flags: guild or user subscription)."""
+        sku = {"id": str(sku_id), "type": 5, "application_id": str(APP_ID), "name": name,
+               "slug": name.lower().replace(" ", "-"), "flags": (1 << 7) if guild else (1 << 8)}
+        self.skus.append(sku)
+        return sku
+
+    def entitlement(self, sku_id: int, *, user_id: int | None = None, guild_id: int | None = None,
+                    starts_at: str | None = None, ends_at: str | None = None) -> dict[str, Any]:
+        """An APPLICATION_SUBSCRIPTION entitlement (type 8), not yet sent."""
+        ent: dict[str, Any] = {
+            "id": str(self.next_id()), "sku_id": str(sku_id), "application_id": str(APP_ID),
+            "type": 8, "deleted": False, "starts_at": starts_at, "ends_at": ends_at,
+            "consumed": False,
+        }
+        if user_id is not None:
+            ent["user_id"] = str(user_id)
+        if guild_id is not None:
+            ent["guild_id"] = str(guild_id)
+        return ent
+
+    async def send_entitlement(self, event: str, ent: dict[str, Any]) -> None:
+        """ENTITLEMENT_CREATE / _UPDATE / _DELETE; the state interactions carry follows it."""
+        if event == "ENTITLEMENT_DELETE":
+            ent = dict(ent, deleted=True)
+        self.entitlements[ent["id"]] = ent
+        await self.dispatch(event, ent)
+
+    def entitlements_of(self, user_id: int, guild_id: int) -> list[dict[str, Any]]:
+        """What ``Interaction.entitlements`` holds: the user's and the server's live ones."""
+        return [e for e in self.entitlements.values() if not e["deleted"] and (
+            e.get("user_id") == str(user_id) or e.get("guild_id") == str(guild_id))]
+
     # ---------------------------------------------------------------- interactions
 
     def member(self, user_id: int, name: str, *, permissions: int = 0,
@@ -341,7 +378,7 @@ class FakeDiscord:
             "locale": "en-US",
             "guild_locale": "en-US",
             "attachment_size_limit": upload_limit,
-            "entitlements": [],
+            "entitlements": self.entitlements_of(user_id, guild_id),
             "authorizing_integration_owners": {"0": str(guild_id)},
             "context": 0,
         }
@@ -459,6 +496,8 @@ class FakeDiscord:
         if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path) and method == "PUT":
             return 200, [dict(c, id=str(self.next_id()), application_id=str(APP_ID), version="1")
                          for c in body if isinstance(c, dict)] if isinstance(body, list) else []
+        if re.fullmatch(r"/applications/\d+/skus", path) and method == "GET":
+            return 200, self.skus
         if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
             return self._callback(m.group(1), m.group(2), body, files)
         if m := re.fullmatch(r"/webhooks/\d+/([^/]+)(/messages/(@original|\d+))?", path):

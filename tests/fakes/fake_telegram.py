@@ -100,6 +100,8 @@ class FakeTelegram:
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.admins: dict[int, set[int]] = defaultdict(set)  # chat id → admin user ids
         self.files: dict[str, bytes] = {}
+        self.charges: dict[str, int] = {}  # telegram_payment_charge_id → payer (refundable)
+        self.refunded: set[str] = set()
         self._file_paths: dict[str, str] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -194,6 +196,49 @@ class FakeTelegram:
                 "data": data,
             }
         }
+
+    # -- payments (Telegram Stars) --------------------------------------------------------
+    def pre_checkout(
+        self, sender: dict[str, Any], payload: str, total_amount: int, currency: str = "XTR"
+    ) -> dict[str, Any]:
+        """A ``pre_checkout_query`` update: the fan pressed Pay on an invoice."""
+        return {
+            "pre_checkout_query": {
+                "id": f"pcq{next(self._file_ids)}",
+                "from": sender,
+                "currency": currency,
+                "total_amount": total_amount,
+                "invoice_payload": payload,
+            }
+        }
+
+    def successful_payment(
+        self,
+        chat: dict[str, Any],
+        sender: dict[str, Any],
+        payload: str,
+        total_amount: int,
+        charge_id: str,
+        *,
+        currency: str = "XTR",
+        recurring: bool = False,
+        first_recurring: bool = False,
+        expires: int | None = None,
+    ) -> dict[str, Any]:
+        """The service message Telegram sends once the Stars were paid (a renewal: recurring)."""
+        payment: dict[str, Any] = {
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+            "telegram_payment_charge_id": charge_id,
+            "provider_payment_charge_id": "",
+        }
+        if recurring:
+            payment["is_recurring"] = True
+            payment["is_first_recurring"] = first_recurring
+            payment["subscription_expiration_date"] = expires or int(time.time()) + 30 * 86_400
+        self.charges[charge_id] = int(sender["id"])
+        return self.message(chat, sender, None, successful_payment=payment)
 
     def add_file(self, data: bytes, *, name: str = "clip.mp3") -> str:
         """A file users can send (its ``file_id``); the bot downloads it via getFile."""
@@ -385,6 +430,43 @@ class FakeTelegram:
         )
         return {"status": "administrator", "user": member, **rights, "can_manage_chat": True}
 
+    async def _m_sendInvoice(self, call: Call) -> dict[str, Any] | web.Response:
+        problem = _invoice_problem(call)
+        if problem:
+            return _error(400, f"Bad Request: {problem}")
+        invoice = {
+            "title": call.fields["title"],
+            "description": call.fields["description"],
+            "start_parameter": call.fields.get("start_parameter", ""),
+            "currency": call.fields["currency"],
+            "total_amount": sum(p["amount"] for p in call.json("prices")),
+        }
+        return self._sent(call, invoice=invoice)
+
+    async def _m_createInvoiceLink(self, call: Call) -> str | web.Response:
+        problem = _invoice_problem(call)
+        period = call.fields.get("subscription_period")
+        if period is not None and int(period) != 2_592_000:
+            problem = "SUBSCRIPTION_PERIOD_INVALID"
+        if problem:
+            return _error(400, f"Bad Request: {problem}")
+        return f"https://t.me/$fake-invoice-{len(self.calls)}"
+
+    async def _m_answerPreCheckoutQuery(self, call: Call) -> bool | web.Response:
+        ok = call.fields.get("ok") == "true"
+        if not ok and not call.fields.get("error_message"):
+            return _error(400, "Bad Request: error_message is required when ok is false")
+        return True
+
+    async def _m_refundStarPayment(self, call: Call) -> bool | web.Response:
+        charge = call.fields["telegram_payment_charge_id"]
+        if self.charges.get(charge) != int(call.fields["user_id"]):
+            return _error(400, "Bad Request: CHARGE_NOT_FOUND")
+        if charge in self.refunded:
+            return _error(400, "Bad Request: CHARGE_ALREADY_REFUNDED")
+        self.refunded.add(charge)
+        return True
+
     async def _true(self, _call: Call) -> bool:
         return True
 
@@ -396,6 +478,21 @@ class FakeTelegram:
     _m_sendChatAction = _true
     _m_close = _true
     _m_logOut = _true
+
+
+def _invoice_problem(call: Call) -> str | None:
+    """What the real API says of a Stars invoice it refuses (one price, in XTR, no token)."""
+    if call.fields.get("currency") != "XTR":
+        return "CURRENCY_INVALID"
+    prices = call.json("prices")
+    if len(prices) != 1 or prices[0]["amount"] < 1:
+        return "STARS_INVOICE_INVALID"
+    if call.fields.get("provider_token"):
+        return "PAYMENT_PROVIDER_INVALID"
+    payload = call.fields.get("payload", "")
+    if not 1 <= len(payload.encode()) <= 128:
+        return "INVOICE_PAYLOAD_INVALID"
+    return None
 
 
 def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:

@@ -211,6 +211,8 @@ def test_royalty_demo_prints_the_summary_and_conserves(env: Path) -> None:
     text = "\n".join(lines)
     assert summary is not None
     assert "Royalties for 2026-10" in text and "fraud suspect" in text
-    assert "conservation: pool 1000.000000 EUR = allocated 1000.000000 EUR ✓" in text
-    assert sum(summary.owed.values()) == parse_amount("1000")  # type: ignore[attr-defined]
-    assert "Escrow" in text
+    assert "pool basis for 2026-10" in text and "XTR" in text and "share 0.5" in text
+    pool_text = next(line for line in text.splitlines() if line.startswith("  net ")).rsplit("pool ", 1)[1]
+    assert f"conservation: pool {pool_text} = allocated {pool_text} ✓" in text
+    assert sum(summary.owed.values()) == parse_amount(pool_text.split()[0])  # type: ignore[attr-defined]
+    assert "Escrow" in text and "under its basis" in text

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bots.console import ConsoleSession
 from config import RefrainSettings
@@ -87,10 +88,10 @@ class ConsoleWorld:
 
 
 @asynccontextmanager
-async def console_world(tmp_path: Path) -> AsyncIterator[ConsoleWorld]:
+async def console_world(tmp_path: Path, **overrides: Any) -> AsyncIterator[ConsoleWorld]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'world.db'}"
     await upgrade(url)
-    settings = RefrainSettings(database_url=url, blobs_dir=tmp_path / "blobs")
+    settings = RefrainSettings(database_url=url, blobs_dir=tmp_path / "blobs", **overrides)
     batch = demo_catalog().batch
     clock = ManualClock(NOON)
     async with open_app(settings, clock=clock) as seed_app:

@@ -35,7 +35,7 @@ async def test_commands_sync_to_the_dev_guild(fake: FakeDiscord, world: ConsoleW
         synced = await fake.wait_request("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
         names = {c["name"] for c in synced[0].json}
         assert names == {"cover", "remix", "styles", "voices", "quota", "status", "cancel",
-                         "trace", "help", "terms", "refrain"}
+                         "trace", "help", "terms", "refrain", "premium"}
         assert not fake.find("PUT", rf"/applications/{APP_ID}/commands")
         cover = next(c for c in synced[0].json if c["name"] == "cover")
         options = {o["name"]: o for o in cover["options"]}
