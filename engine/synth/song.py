@@ -31,6 +31,7 @@ FloatArray = npt.NDArray[np.float32]
 SAMPLE_RATE = 44_100
 STEM_NAMES = ("drums", "bass", "other", "vocals")
 _TOP_NOTE = 81  # A5: the top of the demo singer's range
+_PAD_RELEASE_S = 0.3  # how long a chord rings into the next bar
 _PITCH = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
           "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11}
 
@@ -128,14 +129,19 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
             note = 36 + root + (12 if eighth == 7 else 0)
             tone = saw(midi_hz(note), length, sr) * adsr(length, sr, 0.005, 0.05, 0.9)
             place(bass, one_pole_lowpass(tone, 500.0, sr), at, 0.45 * max(energy, 0.6))
-        # pad: detuned saws per chord tone, a little wider on the right
-        length = int(bar_s * sr)
+        # pad: detuned saws per chord tone, a little wider on the right. Each chord
+        # rings on past the bar line while the next one swells in, as a held
+        # chord does: a pad that released *before* the bar line left the whole
+        # band silent for 20-40 ms at every bar (the bass and the singer breathe
+        # there too).
+        length = int((bar_s + _PAD_RELEASE_S) * sr)
         at = int(start * sr)
         for tone_pc in chord_tones:
             f = midi_hz(60 + tone_pc % 12)
             for ch, detune in ((0, 0.997), (1, 1.004)):
                 voice = saw(f * detune, length, sr, rng.uniform()) + saw(f / detune, length, sr)
-                place(pad[ch], voice * adsr(length, sr, 0.15, 0.3, 0.8), at, 0.1 * energy)
+                envelope = adsr(length, sr, 0.15, _PAD_RELEASE_S, 0.8)
+                place(pad[ch], voice * envelope, at, 0.1 * energy)
         # vocals: a phrase over the bar from chord and scale tones, rests in the intro
         if section == "intro":
             continue
