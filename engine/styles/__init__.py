@@ -20,7 +20,14 @@ from engine.styles._recipe import (
     TempoSpec,
 )
 from engine.styles._recipes import ENGINE_VERSION, STYLE_RECIPES, style_version
-from engine.styles._render import PREROLL_S, preview, render_style, source_seconds
+from engine.styles._render import (
+    PREROLL_S,
+    arrangement_chords,
+    preview,
+    render_style,
+    source_seconds,
+    tempo_plan,
+)
 
 __all__ = [
     "EFFECT_KINDS",
@@ -35,9 +42,11 @@ __all__ = [
     "StyleRecipe",
     "TempoMode",
     "TempoSpec",
+    "arrangement_chords",
     "build_chain",
     "preview",
     "render_style",
     "source_seconds",
     "style_version",
+    "tempo_plan",
 ]

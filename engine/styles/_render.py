@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from engine.analysis import SAMPLE_RATE, Analysis, analyse, choose_section
+from engine.analysis import SAMPLE_RATE, Analysis, Chord, analyse, choose_section
 from engine.styles._effects import apply_chain
 from engine.styles._generators import GENERATORS
 from engine.styles._recipe import STEM_NAMES, Effect, GeneratorSpec, StyleRecipe
@@ -241,3 +241,35 @@ def _reference_rms(
         if rms > _SILENT_RMS:
             return rms
     return bus_rms if bus_rms > _SILENT_RMS else _FALLBACK_RMS
+
+
+def tempo_plan(recipe: StyleRecipe, analysis: Analysis | None) -> TempoPlan:
+    """How a style plays a song: its rate, output tempo and tuning against the song."""
+    return plan_tempo(recipe.tempo, analysis, recipe.pitch_semitones)
+
+
+def arrangement_chords(
+    recipe: StyleRecipe,
+    analysis: Analysis,
+    section: tuple[float, float],
+    song_s: float = math.inf,
+) -> list[tuple[float, Chord]]:
+    """(song time, chord) of every beat the generated parts play in ``section``.
+
+    The same grid ``render_style`` builds, read the way its generators read
+    it (one chord per output bar), so a benchmark can hold the arrangement's
+    harmony against the song's true chords.
+    """
+    start, end = section
+    plan = tempo_plan(recipe, analysis)
+    start = _fit_start(start, end - section[0], plan, song_s, analysis)
+    n = round((end - section[0]) * SAMPLE_RATE)
+    timeline = build_timeline(analysis, sample_rate=SAMPLE_RATE, n=n, src_start=start,
+                              rate=plan.rate, bpm=plan.bpm, tuning=plan.tuning)
+    chords = timeline.bar_chords()
+    beats = timeline.first_bar + timeline.beat_s * np.arange(4 * timeline.bar_count)
+    return [
+        (start + float(t) * plan.rate, chords[int(k) // 4])
+        for k, t in enumerate(beats)
+        if 0.0 <= t < timeline.seconds
+    ]

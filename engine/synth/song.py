@@ -45,10 +45,23 @@ class SongSpec:
     duration_s: float = 36.0
 
 
+@dataclass(frozen=True)
+class SungNote:
+    """One note of the demo singer's line: onset (s), length (s) and MIDI pitch."""
+
+    start_s: float
+    seconds: float
+    midi: int
+
+
 @dataclass(frozen=True, eq=False)
 class SongStems:
     stems: dict[str, FloatArray]
     sample_rate: int
+    melody: tuple[SungNote, ...] = ()
+    """What the singer sang: the ground truth that transcription is measured against."""
+    chords: tuple[tuple[float, str], ...] = ()
+    """(bar start in seconds, chord name) for every bar: the true harmony."""
 
     def mix(self) -> FloatArray:
         return np.asarray(sum(self.stems.values()), dtype=np.float32)
@@ -103,9 +116,13 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
     scale = _scale(spec.key)
     last_note = 69 + (scale[0] - 9)
     last_vowel: str | None = None
+    sung: list[SungNote] = []
+    chords: list[tuple[float, str]] = []
     for index, (section, energy) in enumerate(bars):
         start = index * bar_s
-        root, minor = parse_chord(spec.progression[index % len(spec.progression)])
+        chord_name = spec.progression[index % len(spec.progression)]
+        chords.append((start, chord_name))
+        root, minor = parse_chord(chord_name)
         third = 3 if minor else 4
         chord_tones = [root, root + third, root + 7]
         # drums: none in the intro, four-on-the-floor in the chorus
@@ -166,6 +183,7 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
             syllable = sung_note(target, step * 0.95, vowel, sr, rng, from_vowel=last_vowel)
             last_vowel = vowel
             place(vocals, syllable, int((start + slot * step) * sr), 0.18 * (0.8 + 0.2 * energy))
+            sung.append(SungNote(start + slot * step, step * 0.95, int(target)))
     pad = np.stack([one_pole_lowpass(pad[0], 2500.0, sr), one_pole_lowpass(pad[1], 2500.0, sr)])
     stems: dict[str, F64] = {
         "drums": drums,
@@ -175,4 +193,9 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
     }
     peak = float(np.max(np.abs(sum(stems.values()))))
     gain = 0.89 / peak if peak > 0 else 1.0
-    return SongStems({name: (x * gain).astype(np.float32) for name, x in stems.items()}, sr)
+    return SongStems(
+        {name: (x * gain).astype(np.float32) for name, x in stems.items()},
+        sr,
+        tuple(sung),
+        tuple(chords),
+    )
