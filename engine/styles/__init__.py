@@ -9,7 +9,7 @@ a style's sound does.
 """
 
 from engine.styles._effects import EFFECT_KINDS, build_chain
-from engine.styles._generators import GENERATORS
+from engine.styles._generators import GENERATORS, SCORE_READERS, follows_score
 from engine.styles._recipe import (
     STEM_NAMES,
     Effect,
@@ -23,6 +23,7 @@ from engine.styles._recipes import ENGINE_VERSION, STYLE_RECIPES, style_version
 from engine.styles._render import (
     PREROLL_S,
     arrangement_chords,
+    following,
     preview,
     render_style,
     source_seconds,
@@ -34,6 +35,7 @@ __all__ = [
     "ENGINE_VERSION",
     "GENERATORS",
     "PREROLL_S",
+    "SCORE_READERS",
     "STEM_NAMES",
     "STYLE_RECIPES",
     "Effect",
@@ -44,6 +46,8 @@ __all__ = [
     "TempoSpec",
     "arrangement_chords",
     "build_chain",
+    "following",
+    "follows_score",
     "preview",
     "render_style",
     "source_seconds",

@@ -115,8 +115,10 @@ def transcribe(
         include_pitch_bends=True,
         melodia_trick=melodia,
     )
+    # Rounded as a score stores them, so a cached score equals a fresh one.
     notes = [
-        Note(float(s), float(e), int(p), float(a), tuple(int(b) for b in (bends or ())))
+        Note(round(float(s), 4), round(float(e), 4), int(p), round(float(a), 4),
+             tuple(int(b) for b in (bends or ())))
         for s, e, p, a, bends in events
     ]
     return sorted(notes, key=lambda n: (n.start, n.midi))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 
@@ -18,6 +19,13 @@ class Note:
     midi: int
     amplitude: float
     bends: tuple[int, ...] = ()
+
+    @property
+    def pitch(self) -> float:
+        """MIDI pitch with the note's median bend: a detuned singer is heard between semitones."""
+        if not self.bends:
+            return float(self.midi)
+        return self.midi + float(statistics.median(self.bends)) / 3.0
 
     def to_list(self) -> list[object]:
         return [round(self.start, 4), round(self.end, 4), self.midi, round(self.amplitude, 4),
