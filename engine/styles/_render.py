@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from engine.analysis import SAMPLE_RATE, Analysis, Chord, Key, analyse, choose_section
+from engine.analysis import SAMPLE_RATE, Analysis, Chord, analyse, choose_section
 from engine.styles._effects import apply_chain
 from engine.styles._generators import GENERATORS
 from engine.styles._recipe import STEM_NAMES, Effect, GeneratorSpec, StyleRecipe
@@ -252,26 +252,10 @@ def _reference_rms(
 
 
 def following(analysis: Analysis, score: Score | None) -> Analysis:
-    """The analysis the generated parts play from: with the score's chords, when there is one.
-
-    A key profile cannot tell a minor key from its relative major (they share
-    every note); the score's chords can: the key whose tonic chord the song
-    dwells on (and, when even, starts on) wins.
-    """
+    """The analysis the generated parts play from: the score's chords and key, when there is one."""
     if score is None:
         return analysis
-    chords = score.chords(analysis)
-    return dataclasses.replace(analysis, chords=chords, key=_tonic_by_chords(analysis.key, chords))
-
-
-def _tonic_by_chords(key: Key, chords: tuple[Chord, ...]) -> Key:
-    relative = Key((key.tonic + 3) % 12, False) if key.minor else Key((key.tonic + 9) % 12, True)
-
-    def weight(k: Key) -> tuple[int, bool]:
-        tonic = Chord(k.tonic, k.minor)
-        return sum(c == tonic for c in chords), bool(chords) and chords[0] == tonic
-
-    return relative if weight(relative) > weight(key) else key
+    return dataclasses.replace(analysis, chords=score.chords(analysis), key=score.key(analysis))
 
 
 def tempo_plan(recipe: StyleRecipe, analysis: Analysis | None) -> TempoPlan:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine.analysis import Analysis, Chord, triads
+from engine.analysis import Analysis, Chord, Key, triads
 from engine.transcription._basic_pitch import MODEL_VERSION, transcribe
 from engine.transcription._notes import Note
 
@@ -57,15 +57,51 @@ class Score:
         its pitch class; the bass notes are also the root evidence. A bar with
         no notes keeps the analysis' chord.
         """
+        return tuple(
+            chord if chord is not None else fallback
+            for chord, fallback in zip(self.heard_chords(analysis), analysis.chords, strict=True)
+        )
+
+    def heard_chords(self, analysis: Analysis) -> tuple[Chord | None, ...]:
+        """The triad of each bar's notes; None for a bar in which the score has no notes."""
         starts = np.asarray(analysis.bar_starts, dtype=np.float64)
         ends = starts + analysis.bar_s
         chroma = _bar_chroma((*self.harmony, *self.bass), starts, ends)
         bass = _bar_chroma(self.bass, starts, ends)
         heard = triads(chroma, bass, analysis.key)
         return tuple(
-            chord if float(row.sum()) > 0.0 else fallback
-            for chord, row, fallback in zip(heard, chroma, analysis.chords, strict=True)
+            chord if float(row.sum()) > 0.0 else None
+            for chord, row in zip(heard, chroma, strict=True)
         )
+
+    def key(self, analysis: Analysis) -> Key:
+        """The key the song's chords are in: most of them diatonic, then the tonic chord
+        opening the most four-bar phrases, then the most dwelt on, then the analysis' key.
+
+        A pitch-class profile cannot tell a minor key from its relative major (they
+        share every note); the chords can: phrases start (and end) at home.
+        """
+        bars = self.heard_chords(analysis)
+        heard = [c for c in bars if c is not None]
+        if not heard:
+            return analysis.key
+        openers = [c for c in bars[::4] if c is not None]
+
+        def rank(key: Key) -> tuple[int, int, int, bool]:
+            diatonic = _diatonic_triads(key)
+            tonic = Chord(key.tonic, key.minor)
+            return (sum(c in diatonic for c in heard), openers.count(tonic), heard.count(tonic),
+                    key == analysis.key)
+
+        return max((Key(t, m) for m in (False, True) for t in range(12)), key=rank)
+
+
+def _diatonic_triads(key: Key) -> frozenset[Chord]:
+    """The key's triads: natural minor, plus the raised fifth degree's major V."""
+    t = key.tonic
+    steps = ((3, False), (5, True), (7, True), (7, False), (8, False), (10, False)) if key.minor \
+        else ((2, True), (4, True), (5, False), (7, False), (9, True))
+    return frozenset({Chord(t, key.minor), *(Chord((t + d) % 12, m) for d, m in steps)})
 
 
 def _bar_chroma(

@@ -169,3 +169,20 @@ def test_a_corrupt_model_falls_back_to_the_analysis_with_a_reason(
         assert song_analysis(song.stem_audio(), paths).tempo_bpm > 0
     finally:
         _basic_pitch._model.cache_clear()
+
+
+def test_the_score_tells_a_minor_key_from_its_relative_major(song: SongStems) -> None:
+    """Em–C–G–D uses G major's notes; its phrases open on Em, so the key is E minor."""
+    from engine.analysis import Key
+
+    analysis = analyse(song.stem_audio(), SR)
+    triads = {"Em": (40, 55, 59, 64), "C": (36, 55, 60, 64), "G": (43, 55, 59, 62),
+              "D": (38, 54, 57, 62)}
+    notes = []
+    for index, start in enumerate(analysis.bar_starts):
+        for midi in triads[("Em", "C", "G", "D")[index % 4]]:
+            notes.append(Note(start + 0.05, start + analysis.bar_s - 0.05, midi, 0.8))
+    score = Score((), tuple(n for n in notes if n.midi < 50), tuple(n for n in notes if n.midi >= 50))
+    assert score.key(analysis) == Key(4, True)
+    shifted = Score((), (), tuple(Note(n.start, n.end, n.midi + 2, 0.8) for n in notes))
+    assert score.key(analysis) != shifted.key(analysis)
