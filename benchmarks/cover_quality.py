@@ -30,7 +30,7 @@ is measured against the truth, and the medians over the catalog are printed:
     the mix, its top line above the bass register) vs the true melody.
 
 Run: .venv/bin/python benchmarks/cover_quality.py [--quick | --smoke] [--no-score]
-(``--quick``: three songs, 12-s clips; ``--smoke``: one song, two styles, 6-s clips.)
+(``--quick``: three songs, 12-s clips; ``--smoke``: one 10-s song, two styles, 4-s clips.)
 Last line: {"transcription_f1": …, "melody_f1": …, "chord_accuracy": …, "key_match": …,
 "tempo_error": …, "mix_only_melody_f1": …, "per_style": {…}} and the machine.
 """
@@ -200,7 +200,7 @@ def load(demo: DemoSong, seconds: float, *, scored: bool = True) -> Song:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_run_size(parser, quick="three songs, 12-s clips", smoke="one song, two styles, 6-s clips")
+    add_run_size(parser, quick="three songs, 12-s clips", smoke="one 10-s song, two styles, 4-s clips")
     parser.add_argument("--no-score", action="store_true",
                         help="styles as before scores: the analysis' chords and key, the traced "
                              "lead, and no melody from a plain mix (the 'before' figures)")
@@ -210,8 +210,8 @@ def main() -> None:
     durations = {r.id: r.duration_s for r in catalog.batch.recordings}
     songs = catalog.songs[:1] if args.smoke else catalog.songs[:3] if args.quick else catalog.songs
     styles = ["8-bit", "acoustic"] if args.smoke else sorted(STYLE_RECIPES)
-    clip_s = 6.0 if args.smoke else 12.0 if args.quick else 20.0
-    song_s = 16.0 if args.smoke else None
+    clip_s = 4.0 if args.smoke else 12.0 if args.quick else 20.0
+    song_s = 10.0 if args.smoke else None
 
     transcription, mix_only = [], []
     rows: dict[str, dict[str, list[float]]] = {s: {} for s in styles}
