@@ -51,8 +51,10 @@ def style_speed(workdir: Path, repeats: int, clip_s: float, song_s: float) -> di
         paths[name] = workdir / f"{name}.flac"
         write_audio(paths[name], audio)
     tags = ClipTags("Bench", "Bench", "bench", "bench", 1)
-    # "cached stems": the first render of a recording decodes and analyses them once
+    # "cached stems": the first render of a recording decodes and analyses them once,
+    # and the first in a style that plays the song's notes transcribes its score once
     render_clip_files(paths, "original", clip_s, 0, EncodeFormat.OPUS, workdir / "warm.ogg", tags)
+    render_clip_files(paths, "8-bit", clip_s, 0, EncodeFormat.OPUS, workdir / "warm-score.ogg", tags)
     rtf: dict[str, float] = {}
     for style in STYLES:
         times = []

@@ -173,7 +173,7 @@ def analyse(audio: Stems | npt.NDArray[np.floating], sample_rate: int = SAMPLE_R
     key = _key(chroma.sum(axis=0))
     bar_ch = _pool(chroma, chroma_t, bar_starts, bar_s)
     bar_bass = _pool(bass_chroma, chroma_t, bar_starts, bar_s)
-    chords = _chords(bar_ch, bar_bass, key)
+    chords = triads(bar_ch, bar_bass, key)
     energy = _bar_rms(mix, sample_rate, bar_starts, bar_s)
     norm = bar_ch / np.maximum(bar_ch.sum(axis=1, keepdims=True), 1e-9)
     return Analysis(
@@ -486,8 +486,12 @@ def _key(profile: npt.NDArray[np.floating]) -> Key:
     return best[1]
 
 
-def _chords(bar_chroma: FloatArray, bar_bass: FloatArray, key: Key) -> tuple[Chord, ...]:
-    """Nearest major/minor triad per bar; the bass note breaks ties toward the root."""
+def triads(bar_chroma: FloatArray, bar_bass: FloatArray, key: Key) -> tuple[Chord, ...]:
+    """Nearest major/minor triad per bar; the bass note breaks ties toward the root.
+
+    Rows are pitch-class weights (C = 0), one per bar: from the spectrum here,
+    or from transcribed notes (``engine.transcription``).
+    """
     candidates = [Chord(r, m) for m in (False, True) for r in range(12)]
     templates = np.zeros((24, 12), dtype=np.float32)
     for i, c in enumerate(candidates):

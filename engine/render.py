@@ -27,7 +27,14 @@ from core.errors import UserFacing
 from engine.analysis import SAMPLE_RATE, Analysis, analyse, choose_section
 from engine.encode import ClipTags, EncodeFormat, encode
 from engine.mastering import master, trim_to_true_peak
-from engine.styles import ENGINE_VERSION, STYLE_RECIPES, render_style, source_seconds
+from engine.styles import (
+    ENGINE_VERSION,
+    STYLE_RECIPES,
+    follows_score,
+    render_style,
+    source_seconds,
+)
+from engine.transcription import SCORE_VERSION, Score, TranscriberUnavailable, score_stems
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +66,13 @@ def render_clip(
     sample_rate: int = SAMPLE_RATE,
     analysis: Analysis | None = None,
     voice_profile: bytes | None = None,
+    score: Score | None = None,
 ) -> MasteredClip:
-    """The best ``seconds`` of a song in a style, mastered to −14 LUFS / −1 dBTP."""
+    """The best ``seconds`` of a song in a style, mastered to −14 LUFS / −1 dBTP.
+
+    With the song's ``score`` the style's generated parts play its
+    transcribed chords and melody; without it they follow the analysis.
+    """
     recipe = STYLE_RECIPES.get(style_id)
     if recipe is None:
         raise UnknownStyle(style_id)
@@ -74,7 +86,13 @@ def render_clip(
     if voice_profile is not None:
         stems = _sung_by(stems, voice_profile, sample_rate, start, seconds, song_seconds)
     mix = render_style(
-        recipe, stems, sample_rate, section=(start, start + seconds), seed=seed, analysis=analysis
+        recipe,
+        stems,
+        sample_rate,
+        section=(start, start + seconds),
+        seed=seed,
+        analysis=analysis,
+        score=score,
     )
     result = master(mix, sample_rate)
     return MasteredClip(
@@ -199,6 +217,38 @@ def song_analysis(stems: Mapping[str, npt.NDArray[np.floating]], paths: Mapping[
     return analysis
 
 
+def song_score(
+    stems: Mapping[str, npt.NDArray[np.floating]], paths: Mapping[str, Path], style_id: str
+) -> Score | None:
+    """The song's transcribed score, computed once per set of stems and kept beside them.
+
+    ``None`` when the style plays no notes of the song (nothing to transcribe
+    for) or when the transcriber cannot run here: the style then follows the
+    analysis, and the log says why, so a broken model never fails a clip.
+    """
+    recipe = STYLE_RECIPES.get(style_id)
+    if recipe is None or not follows_score(recipe.generator_kinds):
+        return None
+    key = hashlib.sha256(
+        "|".join(f"{n}={p.name}" for n, p in sorted(paths.items())).encode()
+    ).hexdigest()[:16]
+    anchor = next(iter(sorted(paths.values())))
+    cached = anchor.with_name(f"{anchor.name}.score-{SCORE_VERSION}-{key}.json")
+    if cached.exists():
+        try:
+            return Score.from_dict(json.loads(cached.read_text()))
+        except (ValueError, KeyError, TypeError):
+            cached.unlink(missing_ok=True)
+    try:
+        score = score_stems(stems, SAMPLE_RATE)
+    except TranscriberUnavailable as exc:
+        log.warning("styles follow the analysis, not a score: %s", exc)
+        return None
+    with contextlib.suppress(OSError):
+        _atomic_write(cached, functools.partial(_write_json, data=score.to_dict()))
+    return score
+
+
 def render_key(
     *,
     source: str,
@@ -211,13 +261,15 @@ def render_key(
 
     ``source`` names the audio the stems came from (the recording's audio or
     provided stems' hashes), ``voice`` the voice model and its version; the
-    style's version tag covers the recipe and the engine, and the section
+    style's version tag covers the recipe and the engine, ``SCORE_VERSION``
+    the transcriber whose notes the style plays, and the section
     follows from the song and the length. Same key → same master, so a second
     fan asking for the same cover gets it at once (with their own watermark).
     """
     from engine.styles import style_version
 
-    parts = [source, style_version(style_id), f"{seconds:.3f}", str(variation), voice or "-"]
+    parts = [source, style_version(style_id), SCORE_VERSION, f"{seconds:.3f}", str(variation),
+             voice or "-"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -249,6 +301,7 @@ def render_master_file(
         seed=seed,
         analysis=song_analysis(stems, stem_paths),
         voice_profile=voice_profile,
+        score=song_score(stems, stem_paths, style_id),
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
@@ -286,7 +339,12 @@ def render_clip_files(
     """
     stems = read_stems(stem_paths)
     clip = render_clip(
-        stems, style_id, seconds, seed=seed, analysis=song_analysis(stems, stem_paths)
+        stems,
+        style_id,
+        seconds,
+        seed=seed,
+        analysis=song_analysis(stems, stem_paths),
+        score=song_score(stems, stem_paths, style_id),
     )
     audio = clip.audio
     if watermark is not None:

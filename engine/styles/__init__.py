@@ -9,7 +9,7 @@ a style's sound does.
 """
 
 from engine.styles._effects import EFFECT_KINDS, build_chain
-from engine.styles._generators import GENERATORS
+from engine.styles._generators import GENERATORS, SCORE_READERS, follows_score
 from engine.styles._recipe import (
     STEM_NAMES,
     Effect,
@@ -20,13 +20,22 @@ from engine.styles._recipe import (
     TempoSpec,
 )
 from engine.styles._recipes import ENGINE_VERSION, STYLE_RECIPES, style_version
-from engine.styles._render import PREROLL_S, preview, render_style, source_seconds
+from engine.styles._render import (
+    PREROLL_S,
+    arrangement_chords,
+    following,
+    preview,
+    render_style,
+    source_seconds,
+    tempo_plan,
+)
 
 __all__ = [
     "EFFECT_KINDS",
     "ENGINE_VERSION",
     "GENERATORS",
     "PREROLL_S",
+    "SCORE_READERS",
     "STEM_NAMES",
     "STYLE_RECIPES",
     "Effect",
@@ -35,9 +44,13 @@ __all__ = [
     "StyleRecipe",
     "TempoMode",
     "TempoSpec",
+    "arrangement_chords",
     "build_chain",
+    "following",
+    "follows_score",
     "preview",
     "render_style",
     "source_seconds",
     "style_version",
+    "tempo_plan",
 ]

@@ -15,6 +15,7 @@ from scipy.ndimage import median_filter, uniform_filter1d
 
 from engine.styles import _voices as v
 from engine.styles._take import Take
+from engine.transcription import Note
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -23,6 +24,7 @@ _FRAME = 512
 _HOP = 128
 _FMIN, _FMAX = 70.0, 1000.0
 _THRESHOLD = 0.2
+_RESTRIKE_S = 0.03
 
 
 def pitch_track(x: FloatArray, sample_rate: int) -> tuple[FloatArray, float]:
@@ -68,7 +70,9 @@ def pitch_track(x: FloatArray, sample_rate: int) -> tuple[FloatArray, float]:
 
 
 def square_lead(take: Take) -> FloatArray:
-    """A 50 % square that sings the followed stem's melody, snapped to semitones."""
+    """A 50 % square that sings the melody: the score's notes, else the followed stem's pitch."""
+    if take.melody is not None:
+        return _score_lead(take, take.melody)
     tl, sr = take.timeline, take.sample_rate
     if take.follow is None or take.follow.size == 0:
         return take.silence()
@@ -93,3 +97,32 @@ def square_lead(take: Take) -> FloatArray:
     duty = take.num("duty", 0.5)
     wave = np.where(phase < duty, 1.0, -1.0).astype(np.float32)
     return v.ramp_edges((wave * gate * 0.5).astype(np.float32), sr, 0.0, 0.0)
+
+
+def _score_lead(take: Take, melody: tuple[Note, ...]) -> FloatArray:
+    """The transcribed melody as square-wave notes in the window's time and tuning."""
+    tl, sr = take.timeline, take.sample_rate
+    octave = int(take.num("octave_shift", 0))
+    duty = take.num("duty", 0.5)
+    out = take.silence()
+    onsets = [n.start for n in melody]
+    for k, note in enumerate(melody):
+        # A repeated note is struck again, as a chip's volume envelope does: each
+        # note stops 30 ms before the next one starts and fades a little as it holds.
+        later = [t for t in onsets[k + 1 :] if t > note.start + 0.05]
+        stop = min(note.end, later[0] - _RESTRIKE_S) if later else note.end
+        start = (note.start - tl.src_start) / tl.rate
+        end = (stop - tl.src_start) / tl.rate
+        if end <= 0.0 or start >= tl.seconds:
+            continue
+        lo, hi = max(0, round(start * sr)), min(tl.n, round(end * sr))
+        if hi <= lo:
+            continue
+        hz = tl.hz(note.midi + 12 * octave)
+        phase = (hz * np.arange(round(start * sr), round(end * sr)) / sr) % 1.0
+        wave = np.where(phase < duty, 0.5, -0.5).astype(np.float32)
+        wave *= np.linspace(1.0, 0.7, wave.shape[0], dtype=np.float32)
+        wave = v.ramp_edges(wave, sr, 0.003, 0.015)
+        offset = lo - round(start * sr)
+        out[lo:hi] += wave[offset : offset + hi - lo]
+    return out

@@ -22,3 +22,14 @@ GENERATORS: dict[str, Generator] = {
     "timpani": _drums.timpani,
     "vinyl_crackle": _texture.vinyl_crackle,
 }
+
+SCORE_READERS = frozenset(
+    {"chip_arp", "guitar_strum", "pad", "pluck_bass", "pulse_bass", "reese_bass", "saw_arp",
+     "square_lead"}
+)
+"""Kinds that play the song's notes (its chords or melody), so a score changes how they sound."""
+
+
+def follows_score(kinds: list[str]) -> bool:
+    """Whether parts of these kinds play from a score: worth transcribing the song for."""
+    return any(kind in SCORE_READERS for kind in kinds)

@@ -189,6 +189,11 @@ class StyleRecipe:
         """Whether rendering needs the song's analysis (tempo, chords, key)."""
         return bool(self.replacements or self.layers) or self.tempo.mode is not TempoMode.KEEP
 
+    @property
+    def generator_kinds(self) -> list[str]:
+        """The generator kind of every replacement and layer."""
+        return [spec.kind for spec in (*self.replacements.values(), *self.layers.values())]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -12,7 +12,7 @@ import hashlib
 from core.stylebook import ORIGINAL_STYLE, STYLES
 from engine.styles._recipe import Effect, GeneratorSpec, StyleRecipe, TempoMode, TempoSpec
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 _ROOM = Effect("reverb", room_size=0.3, damping=0.6, wet_level=0.12, dry_level=0.9, width=0.8)
 _HALL = Effect("reverb", room_size=0.85, damping=0.4, wet_level=0.28, dry_level=0.8, width=1.0)

@@ -10,6 +10,7 @@ result is the unmastered mix: loudness and encoding belong to later stages.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import zlib
 from collections.abc import Mapping
@@ -17,13 +18,14 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from engine.analysis import SAMPLE_RATE, Analysis, analyse, choose_section
+from engine.analysis import SAMPLE_RATE, Analysis, Chord, analyse, choose_section
 from engine.styles._effects import apply_chain
 from engine.styles._generators import GENERATORS
 from engine.styles._recipe import STEM_NAMES, Effect, GeneratorSpec, StyleRecipe
 from engine.styles._take import Take
 from engine.styles._tempo import TempoPlan, apply_tempo, plan_tempo, source_samples
 from engine.styles._timeline import Timeline, build_timeline
+from engine.transcription import Note, Score
 
 FloatArray = npt.NDArray[np.float32]
 Stems = Mapping[str, npt.NDArray[np.floating]]
@@ -44,6 +46,7 @@ def render_style(
     section: tuple[float, float],
     seed: int,
     analysis: Analysis | None = None,
+    score: Score | None = None,
 ) -> FloatArray:
     """Render ``section`` (start, end in song seconds) of the song in a style.
 
@@ -53,6 +56,9 @@ def render_style(
     out, the start moves back to the bar line that makes it fit. The same
     inputs and ``seed`` always give the same samples. Pass the song's
     ``analysis`` when it is at hand: it is the costliest input to recompute.
+    With the song's ``score``, generated parts voice its transcribed chords
+    and leads play its transcribed melody; without it they follow the
+    analysis' chords and trace the vocal stem.
     """
     start, end = section
     sr = sample_rate
@@ -74,7 +80,7 @@ def render_style(
     if recipe.replacements or recipe.layers:
         assert analysis is not None
         timeline = build_timeline(
-            analysis,
+            following(analysis, score),
             sample_rate=sr,
             n=n,
             src_start=src_start,
@@ -83,7 +89,8 @@ def render_style(
             tuning=plan.tuning,
         )
         bus_rms = _rms(bus) if bus is not None else _FALLBACK_RMS
-        mix += _generated_parts(recipe, stems, timeline, src0, src_len, bus_rms, seed)
+        melody = score.melody if score is not None else None
+        mix += _generated_parts(recipe, stems, timeline, src0, src_len, bus_rms, seed, melody)
 
     mix = apply_chain(recipe.master_chain, mix, sr)[:, pre_n : pre_n + out_n]
     return np.ascontiguousarray(
@@ -114,6 +121,7 @@ def _generated_parts(
     src_len: int,
     bus_rms: float,
     seed: int,
+    melody: tuple[Note, ...] | None = None,
 ) -> FloatArray:
     """Every replacement and layer, levelled, chained and panned, summed.
 
@@ -133,7 +141,7 @@ def _generated_parts(
             else None
         )
         rng = np.random.default_rng([seed % 2**64, zlib.crc32(name.encode())])
-        part = GENERATORS[spec.kind](Take(timeline, params, rng, follow))
+        part = GENERATORS[spec.kind](Take(timeline, params, rng, follow, melody))
         reference = _reference_rms(name, spec, stems, src0, src_len, bus_rms)
         level = gain * reference * 10.0 ** (float(params.get("level_db", 0.0)) / 20.0)
         out += _finish(part, spec, recipe.chains.get(name, ()), level, timeline.sample_rate)
@@ -241,3 +249,44 @@ def _reference_rms(
         if rms > _SILENT_RMS:
             return rms
     return bus_rms if bus_rms > _SILENT_RMS else _FALLBACK_RMS
+
+
+def following(analysis: Analysis, score: Score | None) -> Analysis:
+    """The analysis the generated parts play from: the score's chords and key, when there is one."""
+    if score is None:
+        return analysis
+    return dataclasses.replace(analysis, chords=score.chords(analysis), key=score.key(analysis))
+
+
+def tempo_plan(recipe: StyleRecipe, analysis: Analysis | None) -> TempoPlan:
+    """How a style plays a song: its rate, output tempo and tuning against the song."""
+    return plan_tempo(recipe.tempo, analysis, recipe.pitch_semitones)
+
+
+def arrangement_chords(
+    recipe: StyleRecipe,
+    analysis: Analysis,
+    section: tuple[float, float],
+    song_s: float = math.inf,
+    score: Score | None = None,
+) -> list[tuple[float, Chord]]:
+    """(song time, chord) of every beat the generated parts play in ``section``.
+
+    The same grid ``render_style`` builds, read the way its generators read
+    it (one chord per output bar), so a benchmark can hold the arrangement's
+    harmony against the song's true chords.
+    """
+    start, end = section
+    plan = tempo_plan(recipe, analysis)
+    start = _fit_start(start, end - section[0], plan, song_s, analysis)
+    n = round((end - section[0]) * SAMPLE_RATE)
+    timeline = build_timeline(following(analysis, score), sample_rate=SAMPLE_RATE, n=n,
+                              src_start=start,
+                              rate=plan.rate, bpm=plan.bpm, tuning=plan.tuning)
+    chords = timeline.bar_chords()
+    beats = timeline.first_bar + timeline.beat_s * np.arange(4 * timeline.bar_count)
+    return [
+        (start + float(t) * plan.rate, chords[int(k) // 4])
+        for k, t in enumerate(beats)
+        if 0.0 <= t < timeline.seconds
+    ]

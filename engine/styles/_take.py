@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from engine.styles._recipe import Param
 from engine.styles._timeline import Timeline
+from engine.transcription import Note
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -20,13 +21,16 @@ class Take:
 
     ``follow`` is the mono source-time window (from the window's start) of a
     stem the part follows, e.g. the vocals a chiptune lead traces; ``None``
-    when the part follows nothing.
+    when the part follows nothing. ``melody`` is the song's transcribed
+    melody (song time) when a score is at hand: a lead plays it rather than
+    tracing ``follow``.
     """
 
     timeline: Timeline
     params: Mapping[str, Param]
     rng: np.random.Generator
     follow: FloatArray | None = None
+    melody: tuple[Note, ...] | None = None
 
     @property
     def sample_rate(self) -> int:

@@ -77,7 +77,10 @@ def pulse_bass(take: Take) -> FloatArray:
     """Chiptune bass: eighth notes of a 25 % pulse, root and octave."""
     tl, sr = take.timeline, take.sample_rate
     starts, midis = _sequence(take, 8, [[0], [0], [12], [0], [0], [12], [7], [12]], 33)
-    length = tl.bar_s / 8 * 0.85
+    # Legato: each note runs into the next (its edge ramps keep the attack). A
+    # gap after every eighth lined up with the arpeggio's and left the whole
+    # band silent on each off-beat of a quiet section.
+    length = tl.bar_s / 8
 
     def voice(hz: float, n: int) -> FloatArray:
         return v.ramp_edges(v.pulse(hz, n, sr, 0.25), sr, 0.001, 0.005)
@@ -111,8 +114,9 @@ def chip_arp(take: Take) -> FloatArray:
         return v.ramp_edges(v.pulse(f, n, sr, 0.5) * v.decay(n, sr, length), sr, 0.001, 0.004)
 
     out = take.silence()
+    # Each note runs its whole step: the decay articulates it, not a gap.
     v.NoteRenderer(voice, sr).render(
-        out, starts, np.full(len(starts), length * 0.9), hz, np.full(len(starts), 0.35)
+        out, starts, np.full(len(starts), length), hz, np.full(len(starts), 0.35)
     )
     return out
 

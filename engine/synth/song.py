@@ -31,6 +31,7 @@ FloatArray = npt.NDArray[np.float32]
 SAMPLE_RATE = 44_100
 STEM_NAMES = ("drums", "bass", "other", "vocals")
 _TOP_NOTE = 81  # A5: the top of the demo singer's range
+_PAD_RELEASE_S = 0.3  # how long a chord rings into the next bar
 _PITCH = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
           "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11}
 
@@ -44,10 +45,23 @@ class SongSpec:
     duration_s: float = 36.0
 
 
+@dataclass(frozen=True)
+class SungNote:
+    """One note of the demo singer's line: onset (s), length (s) and MIDI pitch."""
+
+    start_s: float
+    seconds: float
+    midi: int
+
+
 @dataclass(frozen=True, eq=False)
 class SongStems:
     stems: dict[str, FloatArray]
     sample_rate: int
+    melody: tuple[SungNote, ...] = ()
+    """What the singer sang: the ground truth that transcription is measured against."""
+    chords: tuple[tuple[float, str], ...] = ()
+    """(bar start in seconds, chord name) for every bar: the true harmony."""
 
     def mix(self) -> FloatArray:
         return np.asarray(sum(self.stems.values()), dtype=np.float32)
@@ -102,9 +116,13 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
     scale = _scale(spec.key)
     last_note = 69 + (scale[0] - 9)
     last_vowel: str | None = None
+    sung: list[SungNote] = []
+    chords: list[tuple[float, str]] = []
     for index, (section, energy) in enumerate(bars):
         start = index * bar_s
-        root, minor = parse_chord(spec.progression[index % len(spec.progression)])
+        chord_name = spec.progression[index % len(spec.progression)]
+        chords.append((start, chord_name))
+        root, minor = parse_chord(chord_name)
         third = 3 if minor else 4
         chord_tones = [root, root + third, root + 7]
         # drums: none in the intro, four-on-the-floor in the chorus
@@ -128,14 +146,19 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
             note = 36 + root + (12 if eighth == 7 else 0)
             tone = saw(midi_hz(note), length, sr) * adsr(length, sr, 0.005, 0.05, 0.9)
             place(bass, one_pole_lowpass(tone, 500.0, sr), at, 0.45 * max(energy, 0.6))
-        # pad: detuned saws per chord tone, a little wider on the right
-        length = int(bar_s * sr)
+        # pad: detuned saws per chord tone, a little wider on the right. Each chord
+        # rings on past the bar line while the next one swells in, as a held
+        # chord does: a pad that released *before* the bar line left the whole
+        # band silent for 20-40 ms at every bar (the bass and the singer breathe
+        # there too).
+        length = int((bar_s + _PAD_RELEASE_S) * sr)
         at = int(start * sr)
         for tone_pc in chord_tones:
             f = midi_hz(60 + tone_pc % 12)
             for ch, detune in ((0, 0.997), (1, 1.004)):
                 voice = saw(f * detune, length, sr, rng.uniform()) + saw(f / detune, length, sr)
-                place(pad[ch], voice * adsr(length, sr, 0.15, 0.3, 0.8), at, 0.1 * energy)
+                envelope = adsr(length, sr, 0.15, _PAD_RELEASE_S, 0.8)
+                place(pad[ch], voice * envelope, at, 0.1 * energy)
         # vocals: a phrase over the bar from chord and scale tones, rests in the intro
         if section == "intro":
             continue
@@ -160,6 +183,7 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
             syllable = sung_note(target, step * 0.95, vowel, sr, rng, from_vowel=last_vowel)
             last_vowel = vowel
             place(vocals, syllable, int((start + slot * step) * sr), 0.18 * (0.8 + 0.2 * energy))
+            sung.append(SungNote(start + slot * step, step * 0.95, int(target)))
     pad = np.stack([one_pole_lowpass(pad[0], 2500.0, sr), one_pole_lowpass(pad[1], 2500.0, sr)])
     stems: dict[str, F64] = {
         "drums": drums,
@@ -169,4 +193,9 @@ def render_song(spec: SongSpec, seed: int, sample_rate: int = SAMPLE_RATE) -> So
     }
     peak = float(np.max(np.abs(sum(stems.values()))))
     gain = 0.89 / peak if peak > 0 else 1.0
-    return SongStems({name: (x * gain).astype(np.float32) for name, x in stems.items()}, sr)
+    return SongStems(
+        {name: (x * gain).astype(np.float32) for name, x in stems.items()},
+        sr,
+        tuple(sung),
+        tuple(chords),
+    )
