@@ -70,6 +70,12 @@ class RevenueSettings(BaseModel):
         default_factory=lambda: {"telegram": "0", "discord": "0.15", "demo": "0.05"},
         description="platform fee per platform, as a share of the gross (0.15: 15 %)",
     )
+    discord_currency: str = Field(
+        default="EUR",
+        description="the currency Discord charges fans in (the SKU prices set in Discord's developer "
+        "portal): each new or renewed entitlement is recorded at the plan's price in it, less the "
+        "`discord` fee; a plan with no price in it records no revenue (a warning says so)",
+    )
     demo_payments: bool = Field(
         default=True,
         description="the console (`refrain chat`, `refrain demo`) sells plans with DEMO payments "

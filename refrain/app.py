@@ -308,6 +308,7 @@ def revenue_service(settings: RefrainSettings, database: Database) -> RevenueSer
         fees={k: exact(v) for k, v in settings.revenue.fees.items()},
         pool_currency=settings.royalties.currency,
         share=exact(settings.revenue.royalty_share),
+        store_currencies={"discord": settings.revenue.discord_currency.upper()},
     )
 
 

@@ -69,6 +69,7 @@ class Premium:
                 PLATFORM, str(entitlement.id), str(entitlement.sku_id),
                 str(entitlement.user_id) if entitlement.user_id is not None else None, scope,
                 entitlement.starts_at, entitlement.ends_at, ended,
+                deleted=deleted or entitlement.deleted,
             ), now, name)
         except Exception:  # an event must not take the gateway down; the next interaction retries
             log.exception("entitlement %s could not be applied", entitlement.id)

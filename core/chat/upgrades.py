@@ -8,9 +8,10 @@ no provider answers with where to buy instead.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from core.chat.messages import Button, Reply, ReplyKind
@@ -28,6 +29,8 @@ from core.revenue import (
     scope_subject,
     user_subject,
 )
+
+log = logging.getLogger(__name__)
 
 UPGRADE_CODE = "UPGRADE"
 """The code of a reply that lists the plans (adapters add their own way to pay to it)."""
@@ -63,7 +66,8 @@ class Paid:
 class Entitlement:
     """A platform's standing right to a plan (a Discord entitlement), as the adapter read it.
 
-    ``ended``: deleted, or refunded; ``ends_at``: when it lapses (``None``: until ended).
+    ``ended``: deleted, or refunded; ``ends_at``: when it lapses (``None``: until ended);
+    ``deleted``: the platform took it back (a refund), which reverses what it was paid.
     Exactly one of ``user_id`` (the platform's user id) and ``scope_id`` is set.
     """
 
@@ -75,6 +79,14 @@ class Entitlement:
     starts_at: datetime | None
     ends_at: datetime | None
     ended: bool = False
+    deleted: bool = False
+
+
+def _period_id(entitlement: Entitlement) -> str:
+    """The ledger id of one paid period of an entitlement: its id and the end date it was paid to."""
+    if entitlement.ends_at is None:
+        return entitlement.external_id
+    return f"{entitlement.external_id}@{entitlement.ends_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 NOT_SELLING = "This bot sells no plans right now."
@@ -134,11 +146,48 @@ class Upgrades:
             return None
         source = f"{entitlement.platform}:{entitlement.external_id}"
         if entitlement.ended:
+            if entitlement.deleted:
+                await self._refund_store_payment(entitlement, now)
             return await self._revenue.end_grant(source, now, tier=plan.tier, plan_id=plan.id,
                                                  subject=subject)
+        if subject.startswith("user:"):
+            await self._record_store_payment(entitlement, plan, subject.removeprefix("user:"), source, now)
         start = entitlement.starts_at or now
         return await self._revenue.grant(Grant(new_id(), subject, plan.tier, plan.id, source, start,
                                                entitlement.ends_at))
+
+    async def _record_store_payment(
+        self, entitlement: Entitlement, plan: Plan, payer: str, source: str, now: datetime
+    ) -> None:
+        """Put what a store entitlement was paid into the revenue ledger, once per billing period.
+
+        The store tells no amounts, so the plan's price in the store's currency is the gross
+        (the configured fee comes off it). Each end date is one paid period: a renewal moves
+        it, and a renewal that the grant already ran up to extends the service window.
+        """
+        assert self._revenue is not None
+        currency = self._revenue.store_currencies.get(entitlement.platform)
+        existing = await self._revenue.grant_of(source)
+        if currency is None or (existing is not None and existing.ended_at is not None):
+            return  # not a store, or taken back already: a late or repeated event pays nothing
+        gross = plan.prices.get(currency)
+        if gross is None:
+            log.warning("plan %s has no %s price: its %s sales record no revenue", plan.id, currency,
+                        entitlement.platform)
+            return
+        renewal = existing is not None
+        await self._revenue.record_payment(Payment(
+            entitlement.platform, _period_id(entitlement), payer, plan.id, currency, gross,
+            now, renewal=renewal), grants=False)
+
+    async def _refund_store_payment(self, entitlement: Entitlement, now: datetime) -> None:
+        """A store that takes an entitlement back refunded its current period: reverse that payment."""
+        assert self._revenue is not None
+        if self._revenue.store_currencies.get(entitlement.platform) is None:
+            return
+        external_id = _period_id(entitlement)
+        if await self._revenue.refundable(entitlement.platform, external_id) is not None:
+            await self._revenue.refund(entitlement.platform, external_id, now)
 
     async def _subject(self, entitlement: Entitlement, display_name: str, now: datetime) -> str | None:
         if entitlement.scope_id is not None:

@@ -70,8 +70,11 @@ class RevenueService:
         fees: Mapping[str, Fraction],
         pool_currency: str,
         share: Fraction,
+        store_currencies: Mapping[str, str] | None = None,
     ) -> None:
         self._repo = repository
+        self.store_currencies = dict(store_currencies or {})
+        """Platforms that sell through their own store (Discord): the currency their prices are in."""
         self.plans = plans
         self._tiers = tiers
         self._fees = fees
@@ -88,8 +91,12 @@ class RevenueService:
             raise RevenueError("the price of this plan changed; send /upgrade for a fresh invoice")
         return plan
 
-    async def record_payment(self, payment: Payment) -> Recorded:
-        """Record a confirmed payment once and grant its tier for its service window."""
+    async def record_payment(self, payment: Payment, *, grants: bool = True) -> Recorded:
+        """Record a confirmed payment once and grant its tier for its service window.
+
+        ``grants=False``: the platform's own entitlement carries the grant (Discord), so only
+        the money is recorded.
+        """
         existing = await self._repo.find_entry(payment.platform, payment.external_id)
         if existing is not None:
             return Recorded(existing, await self._repo.find_grant(_source(existing)), False)
@@ -101,9 +108,9 @@ class RevenueService:
             raise RevenueError(f"no user {payment.payer!r}; a payment must come from a known user")
         subject = payment.subject or user_subject(payment.payer)
         start = payment.at
-        for grant in await self._repo.grants_of(subject):
-            if grant.plan_id == plan.id and grant.active(payment.at) and grant.until is not None:
-                start = max(start, grant.until)  # a renewal extends the running grant
+        for running in await self._repo.grants_of(subject):
+            if running.plan_id == plan.id and running.active(payment.at) and running.until is not None:
+                start = max(start, running.until)  # a renewal extends the running grant
         kind = EntryKind.RENEWAL if payment.renewal else EntryKind.PAYMENT
         rate = self._fees.get(payment.platform, Fraction(0))
         entry = RevenueEntry(
@@ -113,9 +120,9 @@ class RevenueService:
         )
         legs = payment_legs(entry, await self._repo.closed_periods())
         grant = Grant(new_id(), subject, plan.tier, plan.id, _source(entry), start,
-                      start + timedelta(days=plan.days))
+                      start + timedelta(days=plan.days)) if grants else None
         if not await self._repo.record(entry, legs, grant=grant):
-            return await self.record_payment(payment)  # lost a race to the same event
+            return await self.record_payment(payment, grants=grants)  # lost a race to the same event
         return Recorded(entry, grant, True)
 
     async def refund(
@@ -170,6 +177,10 @@ class RevenueService:
         ended = dataclasses.replace(found, ended_at=min(at, found.ended_at or at))
         await self._repo.put_grant(ended)
         return ended
+
+    async def grant_of(self, source: str) -> Grant | None:
+        """The grant a platform entitlement or payment ``source`` made, if any."""
+        return await self._repo.find_grant(source)
 
     async def current_grant(self, subject: str, now: datetime) -> Grant | None:
         return best_grant(await self._repo.grants_of(subject), self._tiers, now)

@@ -1,6 +1,7 @@
 """Discord premium through the real discord.py and the fake gateway: a free fan runs out, sees the
 premium button, the entitlement arrives, the longer clip is granted; its deletion ends the tier;
-events twice grant once; a delete before its create is handled; /premium lists the plans."""
+events twice grant once; a delete before its create is handled; /premium lists the plans; each
+paid period of an entitlement is revenue once, and a deletion refunds it."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ FAN_SKU = 1_300_000_000_000_000_001
 PRO_SKU = 1_300_000_000_000_000_002
 SERVER_SKU = 1_300_000_000_000_000_003
 PLANS = RevenueSettings(plans={
-    "fan-month": PlanSettings(tier="fan", prices={"XTR": "150"}, discord_sku=str(FAN_SKU),
-                              title="Fan, 30 days"),
+    "fan-month": PlanSettings(tier="fan", prices={"XTR": "150", "EUR": "2.99"},
+                              discord_sku=str(FAN_SKU), title="Fan, 30 days"),
     "pro-month": PlanSettings(tier="pro", prices={"XTR": "450"}, discord_sku=str(PRO_SKU),
                               title="Pro, 30 days"),
     "server-month": PlanSettings(tier="fan", prices={"XTR": "900"}, discord_sku=str(SERVER_SKU),
@@ -168,3 +169,47 @@ async def test_a_server_subscription_raises_the_servers_shared_pool(
         await until(raised)
         after = await last_answer(fake, await fake.slash("quota", [], user_id=81))
         assert "Server pool: 0 of 700 s" in after.content, after.content  # + the fan tier's 600
+
+
+async def test_each_paid_period_is_revenue_once_and_a_deletion_refunds_it(
+    fake: FakeDiscord, shop: ConsoleWorld, bot_runner: BotRunner
+) -> None:
+    revenue = shop.app.database.revenue
+    async with bot_runner(shop.app):
+        await accept_terms(fake, 82, "ivy")
+        now = shop.clock.now()
+        first_end = (now + timedelta(days=30)).replace(microsecond=0)
+        ent = fake.entitlement(FAN_SKU, user_id=82, starts_at=(now - timedelta(minutes=1)).isoformat(),
+                               ends_at=first_end.isoformat())
+        await fake.send_entitlement("ENTITLEMENT_CREATE", ent)
+        await fake.send_entitlement("ENTITLEMENT_CREATE", ent)  # resent: still one payment
+        first_id = f"{ent['id']}@{first_end:%Y-%m-%dT%H:%M:%SZ}"
+
+        async def paid(external_id: str) -> bool:
+            return await revenue.find_entry("discord", external_id) is not None
+
+        await until(lambda: paid(first_id))
+        await last_answer(fake, await fake.slash("quota", [], user_id=82))  # the interaction carries it
+        first = await revenue.find_entry("discord", first_id)
+        assert first is not None and first.kind.value == "PAYMENT"
+        assert (first.currency, first.gross, first.fee) == ("EUR", 2_990_000, 448_500)  # 15 % to Discord
+
+        renewed_end = first_end + timedelta(days=30)
+        renewed = dict(ent, ends_at=renewed_end.isoformat())
+        await fake.send_entitlement("ENTITLEMENT_UPDATE", renewed)
+        renewal_id = f"{ent['id']}@{renewed_end:%Y-%m-%dT%H:%M:%SZ}"
+        await until(lambda: paid(renewal_id))
+        renewal = await revenue.find_entry("discord", renewal_id)
+        assert renewal is not None and renewal.kind.value == "RENEWAL"
+        assert renewal.service_start == first_end  # the second period starts where the first ends
+
+        await fake.send_entitlement("ENTITLEMENT_DELETE", renewed)
+
+        async def refunded() -> bool:
+            return await revenue.reversal_of(renewal.id) is not None
+
+        await until(refunded)
+        assert await revenue.reversal_of(first.id) is None  # the period already served stays paid
+        user = await shop.app.stores.users.find("discord", "82")
+        assert user is not None
+        assert [g.plan_id for g in await revenue.grants_of(f"user:{user.id}")] == ["fan-month"]
