@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from config import RefrainSettings
@@ -27,6 +28,7 @@ from core.requests import (
     latest_declaration,
 )
 from core.royalties import RoyaltyError, RoyaltyService, RuleSet, rule_set
+from core.studio import InviteSigner, SessionPolicy, Studio, StudioAccounts, StudioRights
 from engine import DeliveryAudioEngine
 from jobs import (
     EmbeddedQueue,
@@ -73,6 +75,7 @@ class App:
     shares: SharedCopies
     tracer: Tracer
     health: HealthChecks
+    studio: Studio
 
     @property
     def buttons(self) -> ButtonStates:
@@ -255,7 +258,28 @@ async def open_app(
             shares=SharedCopies(stores, blobs),
             tracer=tracer,
             health=health_checks(settings, database, queue, blobs),
+            studio=build_studio(settings, database, stores, clock),
         )
+
+
+def build_studio(settings: RefrainSettings, database: Database, stores: Stores, clock: Clock) -> Studio:
+    """The studio's use cases over the database, with argon2id passwords and the web's link key."""
+    from web import Argon2Passwords
+
+    studio = settings.studio
+    accounts = StudioAccounts(
+        database.studio,
+        stores.catalog,
+        stores.audit,
+        Argon2Passwords(time_cost=studio.argon2_time_cost, memory_kib=studio.argon2_memory_kib),
+        clock,
+        InviteSigner(settings.web.link_secret.get_secret_value().encode()),
+        policy=SessionPolicy(idle=timedelta(seconds=studio.session_idle_s),
+                             absolute=timedelta(seconds=studio.session_absolute_s)),
+        open_signup=studio.open_signup,
+    )
+    ceilings = {name: tier.max_clip_seconds for name, tier in settings.tiers.items()}
+    return Studio(accounts, StudioRights(database.studio, stores.catalog, clock, ceilings))
 
 
 def health_checks(

@@ -25,6 +25,7 @@ from storage.repositories.maintenance import SqlMaintenanceLeases
 from storage.repositories.plays import SqlPlayLog
 from storage.repositories.reports import SqlReportRepository
 from storage.repositories.runs import SqlRunRepository
+from storage.repositories.studio import SqlStudioStore
 from storage.repositories.voices import SqlVoiceRegistry
 from storage.sessions import Sessions
 
@@ -41,6 +42,7 @@ class Database:
         self.engine = engine
         sessions = Sessions(engine)
         self.voice_registry = SqlVoiceRegistry(sessions)  # the operator's voices CLI uses all of it
+        self.studio = SqlStudioStore(sessions)
         self.stores = Stores(
             catalog=SqlCatalogRepository(sessions),
             users=SqlUserRepository(sessions),

@@ -42,6 +42,12 @@ from storage.schema.royalties import (
     RoyaltyPeriodRow,
     RunReversalRow,
 )
+from storage.schema.studio import (
+    StudioAccountRow,
+    StudioInviteRow,
+    StudioMembershipRow,
+    StudioSessionRow,
+)
 from storage.schema.voice import VoiceProfileRow
 
 __all__ = [
@@ -80,6 +86,10 @@ __all__ = [
     "RunReversalRow",
     "ScopePolicyRow",
     "ShareRow",
+    "StudioAccountRow",
+    "StudioInviteRow",
+    "StudioMembershipRow",
+    "StudioSessionRow",
     "TakedownRow",
     "UserRow",
     "VoiceModelRow",

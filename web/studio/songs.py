@@ -1,0 +1,177 @@
+"""A holder's songs: the list, one song's terms and opt-in switch, and their change log.
+
+Handlers translate forms into ``core.studio`` calls and errors into pages:
+``NotYours`` is a 404 (the same page as an id that doesn't exist), a
+``StudioError`` is re-shown next to the field it concerns with nothing written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from core.studio import (
+    Holder,
+    NotYours,
+    Song,
+    StudioError,
+    TermsChoice,
+    parse_kinds,
+    parse_seconds,
+    parse_styles,
+    parse_territories,
+)
+from core.stylebook import STYLES, selectable_styles
+from web.studio.render import (
+    Form,
+    csrf_refused,
+    form,
+    holder_of,
+    not_found,
+    page,
+    redirect,
+    session_cookie,
+    studio_of,
+)
+
+Handler = Callable[[web.Request, Holder], Awaitable[web.StreamResponse]]
+KINDS = (("COVER", "Covers"), ("REMIX", "Remixes"), ("VOICE_SWAP", "Voice swaps"))
+
+
+def signed_in(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Run ``handler`` for a live session (else to the login page); a POST must carry its CSRF token."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        holder = await holder_of(request)
+        if holder is None:
+            return redirect("/studio/login")
+        if request.method == "POST":
+            fields = await form(request)
+            if not studio_of(request).csrf_ok(session_cookie(request), fields.get("csrf")):
+                return csrf_refused(request)
+        try:
+            return await handler(request, holder)
+        except NotYours:
+            return not_found(request, holder)
+
+    return wrapped
+
+
+def _context(request: web.Request, holder: Holder, **extra: Any) -> dict[str, Any]:
+    return {"holder": holder, "csrf": studio_of(request).csrf_token(session_cookie(request) or ""),
+            **extra}
+
+
+@signed_in
+async def songs(request: web.Request, holder: Holder) -> web.StreamResponse:
+    listed = await studio_of(request).studio.rights.songs(holder)
+    return page(request, "songs.html", _context(request, holder, title="Your songs", songs=listed))
+
+
+async def _song_page(request: web.Request, holder: Holder, song: Song, *, status: int = 200,
+                     errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                     notice: str | None = None) -> web.Response:
+    rights = studio_of(request).studio.rights
+    return page(request, "song.html", _context(
+        request, holder, title=song.recording.title, song=song, kinds=KINDS,
+        styles=[STYLES[s] for s in selectable_styles()], tiers=rights.tiers,
+        voices=await rights.voices(), errors=errors or {},
+        values=values if values is not None else _values_of(song), notice=notice,
+    ), status=status)
+
+
+def _values_of(song: Song) -> dict[str, Any]:
+    terms = song.terms
+    if terms is None:
+        return {"kinds": [], "every_style": True, "styles": [], "territories": "", "voices": [],
+                "seconds": {}}
+    return {
+        "kinds": [k.value for k in terms.transformations],
+        "every_style": terms.styles is None,
+        "styles": sorted(terms.styles or ()),
+        "territories": ", ".join(sorted(terms.territories)),
+        "voices": sorted(terms.voice_models),
+        "seconds": {tier: str(s) for tier, s in terms.max_seconds_by_tier.items()},
+    }
+
+
+def _posted_values(fields: Form, tiers: dict[str, int]) -> dict[str, Any]:
+    return {
+        "kinds": fields.getall("kinds"),
+        "every_style": fields.get("every_style") == "1",
+        "styles": fields.getall("styles"),
+        "territories": fields.get("territories"),
+        "voices": fields.getall("voices"),
+        "seconds": {tier: fields.get(f"seconds_{tier}") for tier in tiers},
+    }
+
+
+def _choice(fields: Form, tiers: dict[str, int]) -> TermsChoice:
+    seconds = {}
+    for tier, ceiling in tiers.items():
+        value = parse_seconds(tier, fields.get(f"seconds_{tier}"), ceiling)
+        if value is not None:
+            seconds[tier] = value
+    return TermsChoice(
+        kinds=parse_kinds(fields.getall("kinds")),
+        styles=parse_styles(fields.getall("styles"), every=fields.get("every_style") == "1"),
+        max_seconds_by_tier=seconds,
+        territories=parse_territories(fields.get("territories")),
+        voices=frozenset(fields.getall("voices")),
+    )
+
+
+@signed_in
+async def song(request: web.Request, holder: Holder) -> web.StreamResponse:
+    found = await studio_of(request).studio.rights.song(holder, request.match_info["recording_id"])
+    return await _song_page(request, holder, found)
+
+
+@signed_in
+async def set_terms(request: web.Request, holder: Holder) -> web.StreamResponse:
+    rights = studio_of(request).studio.rights
+    recording_id = request.match_info["recording_id"]
+    current = await rights.song(holder, recording_id)  # NotYours before the form is even read
+    fields = await form(request)
+    try:
+        updated = await rights.set_terms(holder, recording_id, _choice(fields, rights.tiers))
+    except StudioError as error:
+        return await _song_page(request, holder, current, status=400,
+                                errors={error.field or "form": error.user_message},
+                                values=_posted_values(fields, rights.tiers))
+    return await _song_page(request, holder, updated, notice="Saved as a new license version.")
+
+
+@signed_in
+async def opt_out_page(request: web.Request, holder: Holder) -> web.StreamResponse:
+    found = await studio_of(request).studio.rights.song(holder, request.match_info["recording_id"])
+    return page(request, "opt_out.html", _context(request, holder, title="Opt out", song=found))
+
+
+@signed_in
+async def set_opt(request: web.Request, holder: Holder) -> web.StreamResponse:
+    rights = studio_of(request).studio.rights
+    recording_id = request.match_info["recording_id"]
+    current = await rights.song(holder, recording_id)
+    fields = await form(request)
+    wanted = fields.get("opted_in")
+    if wanted not in ("0", "1") or (wanted == "0" and fields.get("confirm") != "yes"):
+        return await _song_page(request, holder, current, status=400, errors={
+            "opt": "Choose opt in, or confirm opting out on the page that explains it."})
+    updated = await rights.set_opt(holder, recording_id, wanted == "1")
+    notice = "Opted in: fans can make clips again." if updated.opted_in else (
+        "Opted out: no new clips from the next request, and existing links have stopped.")
+    return await _song_page(request, holder, updated, notice=notice)
+
+
+@signed_in
+async def audit(request: web.Request, holder: Holder) -> web.StreamResponse:
+    entries = await studio_of(request).studio.rights.audit(holder)
+    return page(request, "audit.html", _context(request, holder, title="Changes", entries=entries))
+
+
+@signed_in
+async def account(request: web.Request, holder: Holder) -> web.StreamResponse:
+    return page(request, "account.html", _context(request, holder, title="Account"))
