@@ -110,8 +110,10 @@ async def studio_world(
         studio=studio_settings(**studio),
     )
     clock = ManualClock(now)
+    async with open_app(settings, queue=InMemoryQueue(), clock=clock) as setup:
+        await seed(setup.stores)
+    # opened again on the seeded catalog, so the search index knows its songs
     async with open_app(settings, queue=InMemoryQueue(), clock=clock) as app:
-        await seed(app.stores)
         _, delivery = await add_delivered_clip(app, clock, tmp_path)
         application = create_web_app(*web_args(app), plays=MemoryPlayLog(), studio=settings.studio)
         server = TestServer(application)

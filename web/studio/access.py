@@ -142,11 +142,12 @@ async def join(request: web.Request) -> web.StreamResponse:
 
 async def logout(request: web.Request) -> web.StreamResponse:
     cookie = session_cookie(request)
+    if cookie is None:
+        return redirect("/studio/login")
     fields = await form(request)
     if not studio_of(request).csrf_ok(cookie, fields.get("csrf")):
         return csrf_refused(request)
-    if cookie:
-        await studio_of(request).studio.accounts.log_out(cookie)
+    await studio_of(request).studio.accounts.log_out(cookie)
     response = redirect("/studio/login")
     clear_cookie(response, SESSION_COOKIE)
     return response
