@@ -28,7 +28,14 @@ from core.requests import (
     latest_declaration,
 )
 from core.royalties import RoyaltyError, RoyaltyService, RuleSet, rule_set
-from core.studio import InviteSigner, SessionPolicy, Studio, StudioAccounts, StudioRights
+from core.studio import (
+    InviteSigner,
+    SessionPolicy,
+    Studio,
+    StudioAccounts,
+    StudioRights,
+    StudioStatements,
+)
 from engine import DeliveryAudioEngine
 from jobs import (
     EmbeddedQueue,
@@ -279,7 +286,14 @@ def build_studio(settings: RefrainSettings, database: Database, stores: Stores, 
         open_signup=studio.open_signup,
     )
     ceilings = {name: tier.max_clip_seconds for name, tier in settings.tiers.items()}
-    return Studio(accounts, StudioRights(database.studio, stores.catalog, clock, ceilings))
+    try:
+        royalties: RoyaltyService | None = royalty_service(settings, database)
+    except RoyaltyError as error:
+        log.error("studio statements are off: %s", error)
+        royalties = None
+    statements = StudioStatements(royalties, clock, settings.royalties.currency,
+                                  settings.royalties.dsr_sender)
+    return Studio(accounts, StudioRights(database.studio, stores.catalog, clock, ceilings), statements)
 
 
 def health_checks(

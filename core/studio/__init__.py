@@ -23,6 +23,7 @@ from core.studio.errors import NotYours, StudioError
 from core.studio.invites import InviteSigner
 from core.studio.ports import PasswordHasher, StudioStore
 from core.studio.rights import Song, StudioRights, VoiceChoice
+from core.studio.statements import FORMATS, PeriodTotal, StudioStatements
 from core.studio.terms import (
     TermsChoice,
     parse_kinds,
@@ -39,10 +40,12 @@ class Studio:
 
     accounts: StudioAccounts
     rights: StudioRights
+    statements: StudioStatements
 
 
 __all__ = [
     "AUDIT_SCOPE",
+    "FORMATS",
     "LOGIN_FAILED",
     "SIGNED_UP",
     "Holder",
@@ -52,6 +55,7 @@ __all__ = [
     "NewSession",
     "NotYours",
     "PasswordHasher",
+    "PeriodTotal",
     "SessionPolicy",
     "Song",
     "Studio",
@@ -60,6 +64,7 @@ __all__ = [
     "StudioError",
     "StudioRights",
     "StudioSession",
+    "StudioStatements",
     "StudioStore",
     "TermsChoice",
     "VoiceChoice",

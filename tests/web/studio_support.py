@@ -42,6 +42,7 @@ class StudioWorld:
     clock: ManualClock
     server: TestServer
     share_id: str
+    clip_id: str
 
     @asynccontextmanager
     async def browser(self) -> AsyncIterator[Browser]:
@@ -114,11 +115,11 @@ async def studio_world(
         await seed(setup.stores)
     # opened again on the seeded catalog, so the search index knows its songs
     async with open_app(settings, queue=InMemoryQueue(), clock=clock) as app:
-        _, delivery = await add_delivered_clip(app, clock, tmp_path)
+        clip, delivery = await add_delivered_clip(app, clock, tmp_path)
         application = create_web_app(*web_args(app), plays=MemoryPlayLog(), studio=settings.studio)
         server = TestServer(application)
         await server.start_server()
         try:
-            yield StudioWorld(app, clock, server, delivery.share_id)
+            yield StudioWorld(app, clock, server, delivery.share_id, clip.id)
         finally:
             await server.close()

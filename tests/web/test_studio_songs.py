@@ -174,7 +174,8 @@ async def test_each_holder_sees_their_own_changes(db_url: str, tmp_path: Path) -
 async def test_pages_need_a_session(db_url: str, tmp_path: Path) -> None:
     async with studio_world(db_url, tmp_path) as world, world.browser() as stranger:
         for route in studio_routes():
-            path = route.path.replace("{recording_id}", LABEL_SONG).replace("{token}", "x" * 20)
+            path = route.path.format(recording_id=LABEL_SONG, token="x" * 20, party_id="party-label",
+                                     period="2026-11", fmt="csv")
             if route.path in _PUBLIC:
                 continue
             response = await stranger.client.request(route.method, path, allow_redirects=False,
@@ -198,6 +199,10 @@ async def test_every_studio_route_answers_another_holder_with_404_and_changes_no
             ("GET", "/studio/songs/{recording_id}/opt-out"),
             ("POST", "/studio/songs/{recording_id}/opt"),
         }, "a new route with an id: add it to this walk"
+        others = {r.path for r in studio_routes() if "{" in r.path and r not in with_ids}
+        assert others == {"/studio/join/{token}", "/studio/statements/{party_id}/{period}",
+                          "/studio/statements/{party_id}/{period}/{fmt}"}, \
+            "statements are walked in test_studio_statements; invitations in test_studio_accounts"
         forms = {
             "/studio/songs/{recording_id}/terms": terms_form(),
             "/studio/songs/{recording_id}/opt": [("opted_in", "0"), ("confirm", "yes")],

@@ -9,7 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from web.studio import access, songs
+from web.studio import access, earnings, songs
 from web.studio.state import STUDIO, StudioWeb
 
 _RECORDING = "{recording_id}"
@@ -33,6 +33,9 @@ def studio_routes() -> list[web.RouteDef]:
         web.get(f"/studio/songs/{_RECORDING}/opt-out", songs.opt_out_page),
         web.post(f"/studio/songs/{_RECORDING}/opt", songs.set_opt),
         web.get("/studio/audit", songs.audit),
+        web.get("/studio/statements", earnings.statements),
+        web.get("/studio/statements/{party_id}/{period}", earnings.statement),
+        web.get("/studio/statements/{party_id}/{period}/{fmt}", earnings.download),
     ]
 
 

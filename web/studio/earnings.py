@@ -1,0 +1,60 @@
+"""Statements in the studio: the holder's periods, one statement as a page, and its files.
+
+The files are the CLI's (``refrain royalties statement --format csv|json|dsr``),
+rendered by the same core functions from the same statement.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from core.royalties import Statement, format_micros
+from core.studio import FORMATS, Holder, NotYours, StudioError
+from web.studio.render import message, page, session_cookie, studio_of
+from web.studio.songs import signed_in
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def _context(request: web.Request, holder: Holder, **extra: object) -> dict[str, object]:
+    return {"holder": holder, "csrf": studio_of(request).csrf_token(session_cookie(request) or ""),
+            "money": format_micros, **extra}
+
+
+@signed_in
+async def statements(request: web.Request, holder: Holder) -> web.StreamResponse:
+    try:
+        totals = await studio_of(request).studio.statements.periods(holder)
+    except StudioError as error:
+        return message(request, 503, "Statements are unavailable", error.user_message, holder)
+    return page(request, "statements.html", _context(request, holder, title="Statements", totals=totals))
+
+
+async def _statement(request: web.Request, holder: Holder) -> Statement:
+    info = request.match_info
+    try:
+        return await studio_of(request).studio.statements.statement(holder, info["party_id"],
+                                                                     info["period"])
+    except StudioError:
+        raise NotYours() from None  # a malformed period in a URL is just a page that isn't there
+
+
+@signed_in
+async def statement(request: web.Request, holder: Holder) -> web.StreamResponse:
+    found = await _statement(request, holder)
+    return page(request, "statement.html", _context(request, holder, title=f"Statement {found.period}",
+                                                     statement=found, formats=sorted(FORMATS)))
+
+
+@signed_in
+async def download(request: web.Request, holder: Holder) -> web.StreamResponse:
+    fmt = request.match_info["fmt"]
+    if fmt not in FORMATS:
+        raise NotYours()
+    found = await _statement(request, holder)
+    text = studio_of(request).studio.statements.render(found, fmt)
+    name = _SAFE.sub("_", f"statement-{found.party_id}-{found.period}.{fmt if fmt != 'dsr' else 'tsv'}")
+    return web.Response(text=text, content_type=FORMATS[fmt], charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
