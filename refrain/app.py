@@ -271,7 +271,7 @@ async def open_app(
 
 def build_studio(settings: RefrainSettings, database: Database, stores: Stores, clock: Clock) -> Studio:
     """The studio's use cases over the database, with argon2id passwords and the web's link key."""
-    from web import Argon2Passwords
+    from web import Argon2Passwords, PyotpSecondFactor
 
     studio = settings.studio
     accounts = StudioAccounts(
@@ -281,6 +281,7 @@ def build_studio(settings: RefrainSettings, database: Database, stores: Stores, 
         Argon2Passwords(time_cost=studio.argon2_time_cost, memory_kib=studio.argon2_memory_kib),
         clock,
         InviteSigner(settings.web.link_secret.get_secret_value().encode()),
+        PyotpSecondFactor(),
         policy=SessionPolicy(idle=timedelta(seconds=studio.session_idle_s),
                              absolute=timedelta(seconds=studio.session_absolute_s)),
         open_signup=studio.open_signup,

@@ -16,12 +16,13 @@ from core.studio.accounts import (
     InviteInfo,
     NewSession,
     StudioAccounts,
+    TotpSetup,
     audit_scope,
     session_hash,
 )
 from core.studio.errors import NotYours, StudioError
 from core.studio.invites import InviteSigner
-from core.studio.ports import PasswordHasher, StudioStore
+from core.studio.ports import PasswordHasher, SecondFactor, StudioStore
 from core.studio.rights import Song, StudioRights, VoiceChoice
 from core.studio.statements import FORMATS, PeriodTotal, StudioStatements
 from core.studio.terms import (
@@ -56,6 +57,7 @@ __all__ = [
     "NotYours",
     "PasswordHasher",
     "PeriodTotal",
+    "SecondFactor",
     "SessionPolicy",
     "Song",
     "Studio",
@@ -67,6 +69,7 @@ __all__ = [
     "StudioStatements",
     "StudioStore",
     "TermsChoice",
+    "TotpSetup",
     "VoiceChoice",
     "audit_scope",
     "parse_kinds",

@@ -19,6 +19,7 @@ class StudioAccount:
     password_hash: str
     party_ids: frozenset[str]
     created_at: datetime
+    totp_secret: str | None = None  # two-step login is on when set
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ so neither the words nor the timing confirm an address.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from core.ports import AuditLog, CatalogRepository, Clock
 from core.studio._values import Holder, Invite, SessionPolicy, StudioAccount, StudioSession
 from core.studio.errors import StudioError
 from core.studio.invites import InviteSigner
-from core.studio.ports import PasswordHasher, StudioStore
+from core.studio.ports import PasswordHasher, SecondFactor, StudioStore
 
 INVITE_TTL = timedelta(days=7)
 MIN_PASSWORD = 12
@@ -27,7 +28,9 @@ MAX_PASSWORD = 1024  # argon2 hashes anything, but nobody should make us hash me
 _MAX_EMAIL = 254
 _MAX_NAME = 120
 
-LOGIN_FAILED = "That email and password don't match. Check both and try again."
+LOGIN_FAILED = ("That email, password and code don't match. Check them and try again "
+                "(the code only if you turned on two-step login).")
+RECOVERY_CODES = 10
 SIGNED_UP = ("If this address wasn't registered yet, its account is ready now. "
              "Log in with it and your password.")
 AUDIT_SCOPE = "studio:"
@@ -67,6 +70,15 @@ class NewSession:
 
 
 @dataclass(frozen=True)
+class TotpSetup:
+    """A new secret to put in an authenticator app; ``proof`` lets the confirming form carry it."""
+
+    secret: str
+    uri: str
+    proof: str
+
+
+@dataclass(frozen=True)
 class InviteInfo:
     party_name: str
     expires_at_text: str
@@ -83,6 +95,7 @@ class StudioAccounts:
         hasher: PasswordHasher,
         clock: Clock,
         signer: InviteSigner,
+        second_factor: SecondFactor,
         *,
         policy: SessionPolicy | None = None,
         open_signup: bool = False,
@@ -93,6 +106,7 @@ class StudioAccounts:
         self._hasher = hasher
         self._clock = clock
         self._signer = signer
+        self._totp = second_factor
         self.policy = policy or SessionPolicy()
         self.open_signup = open_signup
         self._dummy_hash: str | None = None
@@ -172,10 +186,14 @@ class StudioAccounts:
         return invite
 
     # -- login and sessions ------------------------------------------------------------
-    async def log_in(self, email: str, password: str, replaces: str | None = None) -> NewSession:
+    async def log_in(
+        self, email: str, password: str, replaces: str | None = None, code: str = ""
+    ) -> NewSession:
         """A fresh session for good credentials; the browser's previous session id ends here.
 
-        Raises ``StudioError(LOGIN_FAILED)`` alike for an unknown address and a wrong password.
+        With two-step login on, ``code`` is the authenticator's code or an unused recovery
+        code. Raises ``StudioError(LOGIN_FAILED)`` alike for an unknown address, a wrong
+        password and a wrong or missing code.
         """
         try:
             email = normalized_email(email)
@@ -187,9 +205,56 @@ class StudioAccounts:
             raise StudioError(LOGIN_FAILED)
         if len(password) > MAX_PASSWORD or not self._hasher.verify(account.password_hash, password):
             raise StudioError(LOGIN_FAILED)
+        if account.totp_secret is not None and not await self._second_factor(account, code):
+            raise StudioError(LOGIN_FAILED)
         if replaces:
             await self._store.delete_session(session_hash(replaces))
         return await self._open(account)
+
+    async def _second_factor(self, account: StudioAccount, code: str) -> bool:
+        assert account.totp_secret is not None
+        code = "".join(code.split())
+        if not code or len(code) > 32:
+            return False
+        if code.isdigit() and self._totp.verify(account.totp_secret, code, self._clock.now()):
+            return True
+        return await self._store.use_recovery_code(account.id, _code_hash(code), self._clock.now())
+
+    # -- two-step login -------------------------------------------------------------------
+    def start_totp(self, holder: Holder) -> TotpSetup:
+        """A fresh secret to confirm with a code; nothing is stored until it is confirmed."""
+        secret = self._totp.new_secret()
+        return TotpSetup(secret, self._totp.uri(secret, holder.email),
+                         self._signer.mac(f"totp|{holder.account_id}", secret))
+
+    async def enable_totp(self, holder: Holder, secret: str, proof: str, code: str) -> list[str]:
+        """Turn two-step login on once a code proves the app has the secret; returns the
+        recovery codes, shown this once (only their hashes are kept)."""
+        expected = self._signer.mac(f"totp|{holder.account_id}", secret)
+        if not secret or not hmac.compare_digest(expected, proof):
+            raise StudioError("This set-up form has expired; start again.")
+        if not self._totp.verify(secret, "".join(code.split()), self._clock.now()):
+            raise StudioError("That code doesn't match: type the 6 digits your app shows now.", "code")
+        codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
+        await self._store.set_totp(holder.account_id, secret, [_code_hash(c) for c in codes])
+        await self._audit_all(holder, "studio.totp", "two-step login off → on")
+        return codes
+
+    async def disable_totp(self, holder: Holder, password: str) -> None:
+        account = await self._store.get_account(holder.account_id)
+        if account is None or not self._hasher.verify(account.password_hash, password[:MAX_PASSWORD]):
+            raise StudioError("That password doesn't match.", "password")
+        await self._store.set_totp(holder.account_id, None, [])
+        await self._audit_all(holder, "studio.totp", "two-step login on → off")
+
+    async def totp_enabled(self, holder: Holder) -> bool:
+        account = await self._store.get_account(holder.account_id)
+        return account is not None and account.totp_secret is not None
+
+    async def _audit_all(self, holder: Holder, action: str, detail: str) -> None:
+        now = self._clock.now()
+        for party_id in sorted(holder.party_ids):
+            await self._audit.append(_entry(party_id, holder.account_id, action, detail, now))
 
     async def _open(self, account: StudioAccount) -> NewSession:
         cookie = secrets.token_urlsafe(32)
@@ -226,6 +291,10 @@ class StudioAccounts:
         if self._dummy_hash is None:
             self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
         return self._dummy_hash
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.casefold().encode()).hexdigest()
 
 
 def _name(text: str) -> str:

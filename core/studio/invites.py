@@ -23,6 +23,10 @@ class InviteSigner:
         mac = hmac.new(self._secret, f"studio-invite|{invite_id}".encode(), hashlib.sha256)
         return mac.hexdigest()[:_SIG_HEX]
 
+    def mac(self, purpose: str, text: str) -> str:
+        """An HMAC of ``text`` for ``purpose`` (e.g. a TOTP secret shown before it is confirmed)."""
+        return hmac.new(self._secret, f"{purpose}|{text}".encode(), hashlib.sha256).hexdigest()
+
     def token(self, invite_id: str) -> str:
         return f"{invite_id}.{self._sig(invite_id)}"
 

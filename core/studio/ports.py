@@ -19,6 +19,19 @@ class PasswordHasher(Protocol):
         ...
 
 
+class SecondFactor(Protocol):
+    """Time-based one-time codes (RFC 6238; pyotp in production)."""
+
+    def new_secret(self) -> str: ...
+    def uri(self, secret: str, email: str) -> str:
+        """The ``otpauth://`` URI an authenticator app takes."""
+        ...
+
+    def verify(self, secret: str, code: str, at: datetime) -> bool:
+        """True when ``code`` is the secret's code at ``at`` (one step either side allowed)."""
+        ...
+
+
 class StudioStore(Protocol):
     async def create_account(
         self, account: StudioAccount, new_party: Party | None, *, invite_id: str | None = None
@@ -36,6 +49,14 @@ class StudioStore(Protocol):
 
         False (nothing written) when the invite was used meanwhile.
         """
+        ...
+
+    async def set_totp(self, account_id: str, secret: str | None, recovery_hashes: list[str]) -> None:
+        """Turn two-step login on (with its recovery codes' hashes) or off (``None``), atomically."""
+        ...
+
+    async def use_recovery_code(self, account_id: str, code_hash: str, at: datetime) -> bool:
+        """Use up one recovery code; False when it is not the account's or was used."""
         ...
 
     async def add_session(self, session: StudioSession) -> None: ...

@@ -27,6 +27,7 @@ from storage.schema import (
     StudioAccountRow,
     StudioInviteRow,
     StudioMembershipRow,
+    StudioRecoveryCodeRow,
     StudioSessionRow,
 )
 from storage.sessions import Sessions, in_chunks, rowcount
@@ -55,7 +56,8 @@ class SqlStudioStore:
                     await session.flush()
                 session.add(StudioAccountRow(id=account.id, email=account.email,
                                              password_hash=account.password_hash,
-                                             created_at=account.created_at))
+                                             created_at=account.created_at,
+                                             totp_secret=account.totp_secret))
                 await session.flush()
                 for party_id in sorted(account.party_ids):
                     session.add(StudioMembershipRow(account_id=account.id, party_id=party_id))
@@ -80,6 +82,29 @@ class SqlStudioStore:
             if await session.get(StudioMembershipRow, (account_id, party_id)) is None:
                 session.add(StudioMembershipRow(account_id=account_id, party_id=party_id))
         return True
+
+    # -- two-step login ---------------------------------------------------------------------
+    async def set_totp(self, account_id: str, secret: str | None, recovery_hashes: list[str]) -> None:
+        async with self._db.write() as session:
+            await session.execute(
+                update(StudioAccountRow).where(StudioAccountRow.id == account_id).values(totp_secret=secret)
+            )
+            await session.execute(
+                delete(StudioRecoveryCodeRow).where(StudioRecoveryCodeRow.account_id == account_id)
+            )
+            for code_hash in sorted(set(recovery_hashes)):
+                session.add(StudioRecoveryCodeRow(account_id=account_id, code_hash=code_hash, used_at=None))
+
+    async def use_recovery_code(self, account_id: str, code_hash: str, at: datetime) -> bool:
+        async with self._db.write() as session:
+            result = await session.execute(
+                update(StudioRecoveryCodeRow)
+                .where(StudioRecoveryCodeRow.account_id == account_id,
+                       StudioRecoveryCodeRow.code_hash == code_hash,
+                       StudioRecoveryCodeRow.used_at.is_(None))
+                .values(used_at=at)
+            )
+            return rowcount(result) == 1
 
     # -- sessions ---------------------------------------------------------------------------
     async def add_session(self, studio_session: StudioSession) -> None:
@@ -222,7 +247,8 @@ async def _account(session: AsyncSession, row: StudioAccountRow) -> StudioAccoun
     parties: Sequence[str] = (await session.scalars(
         select(StudioMembershipRow.party_id).where(StudioMembershipRow.account_id == row.id)
     )).all()
-    return StudioAccount(row.id, row.email, row.password_hash, frozenset(parties), row.created_at)
+    return StudioAccount(row.id, row.email, row.password_hash, frozenset(parties), row.created_at,
+                         row.totp_secret)
 
 
 def _audit_row(entry: AuditEntry) -> AuditRow:

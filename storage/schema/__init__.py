@@ -46,6 +46,7 @@ from storage.schema.studio import (
     StudioAccountRow,
     StudioInviteRow,
     StudioMembershipRow,
+    StudioRecoveryCodeRow,
     StudioSessionRow,
 )
 from storage.schema.voice import VoiceProfileRow
@@ -89,6 +90,7 @@ __all__ = [
     "StudioAccountRow",
     "StudioInviteRow",
     "StudioMembershipRow",
+    "StudioRecoveryCodeRow",
     "StudioSessionRow",
     "TakedownRow",
     "UserRow",

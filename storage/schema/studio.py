@@ -18,6 +18,17 @@ class StudioAccountRow(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # login looks it up
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # two-step login when set
+
+
+class StudioRecoveryCodeRow(Base):
+    """A one-time code that stands in for the authenticator once; only its sha256 is kept."""
+
+    __tablename__ = "studio_recovery_code"
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("studio_account.id"), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class StudioMembershipRow(Base):

@@ -3,5 +3,14 @@
 from web.studio.passwords import Argon2Passwords
 from web.studio.routes import mount_studio, studio_routes
 from web.studio.state import STUDIO, StudioWeb, studio_web
+from web.studio.totp import PyotpSecondFactor
 
-__all__ = ["STUDIO", "Argon2Passwords", "StudioWeb", "mount_studio", "studio_routes", "studio_web"]
+__all__ = [
+    "STUDIO",
+    "Argon2Passwords",
+    "PyotpSecondFactor",
+    "StudioWeb",
+    "mount_studio",
+    "studio_routes",
+    "studio_web",
+]

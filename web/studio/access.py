@@ -74,7 +74,8 @@ async def login(request: web.Request) -> web.StreamResponse:
                           errors={"form": THROTTLED})
     accounts = studio_of(request).studio.accounts
     try:
-        opened = await accounts.log_in(email, fields.get("password"), replaces=session_cookie(request))
+        opened = await accounts.log_in(email, fields.get("password"), replaces=session_cookie(request),
+                                       code=fields.get("code"))
     except StudioError:
         return _anon_page(request, "login.html", 400, title="Log in", values=values,
                           errors={"form": LOGIN_FAILED})

@@ -18,6 +18,7 @@ from core.studio import (
     Song,
     StudioError,
     TermsChoice,
+    TotpSetup,
     parse_kinds,
     parse_seconds,
     parse_styles,
@@ -174,4 +175,42 @@ async def audit(request: web.Request, holder: Holder) -> web.StreamResponse:
 
 @signed_in
 async def account(request: web.Request, holder: Holder) -> web.StreamResponse:
-    return page(request, "account.html", _context(request, holder, title="Account"))
+    enabled = await studio_of(request).studio.accounts.totp_enabled(holder)
+    return page(request, "account.html", _context(request, holder, title="Account", totp=enabled))
+
+
+@signed_in
+async def totp_setup(request: web.Request, holder: Holder) -> web.StreamResponse:
+    setup = studio_of(request).studio.accounts.start_totp(holder)
+    return page(request, "totp.html", _context(request, holder, title="Two-step login", setup=setup))
+
+
+@signed_in
+async def totp_enable(request: web.Request, holder: Holder) -> web.StreamResponse:
+    accounts = studio_of(request).studio.accounts
+    fields = await form(request)
+    secret, proof = fields.get("secret"), fields.get("proof")
+    try:
+        codes = await accounts.enable_totp(holder, secret, proof, fields.get("code"))
+    except StudioError as error:
+        retry = error.field == "code" and bool(secret)
+        setup = TotpSetup(secret, "", proof) if retry else accounts.start_totp(holder)
+        return page(request, "totp.html", _context(
+            request, holder, title="Two-step login", setup=setup,
+            errors={error.field or "form": error.user_message}), status=400)
+    return page(request, "recovery_codes.html",
+                _context(request, holder, title="Recovery codes", codes=codes))
+
+
+@signed_in
+async def totp_disable(request: web.Request, holder: Holder) -> web.StreamResponse:
+    accounts = studio_of(request).studio.accounts
+    fields = await form(request)
+    try:
+        await accounts.disable_totp(holder, fields.get("password"))
+    except StudioError as error:
+        return page(request, "account.html", _context(
+            request, holder, title="Account", totp=True,
+            errors={error.field or "form": error.user_message}), status=400)
+    return page(request, "account.html", _context(request, holder, title="Account", totp=False,
+                                                  notice="Two-step login is off."))

@@ -1,4 +1,4 @@
-"""studio: rights holders' accounts, memberships, server-side sessions, invitations
+"""studio: rights holders' accounts, memberships, server-side sessions, invitations, TOTP
 
 Studio accounts act for parties of the catalog. Sessions keep only the
 sha256 of the browser's random id; invitations are one-time (``used_at``).
@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("password_hash", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("totp_secret", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_studio_account")),
         sa.UniqueConstraint("email", name=op.f("uq_studio_account_email")),
     )
@@ -43,6 +44,17 @@ def upgrade() -> None:
             ["party_id"], ["party.id"], name=op.f("fk_studio_membership_party_id_party")
         ),
         sa.PrimaryKeyConstraint("account_id", "party_id", name=op.f("pk_studio_membership")),
+    )
+    op.create_table(
+        "studio_recovery_code",
+        sa.Column("account_id", sa.String(length=64), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["studio_account.id"],
+            name=op.f("fk_studio_recovery_code_account_id_studio_account"),
+        ),
+        sa.PrimaryKeyConstraint("account_id", "code_hash", name=op.f("pk_studio_recovery_code")),
     )
     op.create_table(
         "studio_session",
@@ -77,5 +89,6 @@ def downgrade() -> None:
     op.drop_table("studio_invite")
     op.drop_index(op.f("ix_studio_session_account_id"), table_name="studio_session")
     op.drop_table("studio_session")
+    op.drop_table("studio_recovery_code")
     op.drop_table("studio_membership")
     op.drop_table("studio_account")
