@@ -33,6 +33,7 @@ from core.studio import (
     SessionPolicy,
     Studio,
     StudioAccounts,
+    StudioDashboard,
     StudioRights,
     StudioStatements,
 )
@@ -294,7 +295,9 @@ def build_studio(settings: RefrainSettings, database: Database, stores: Stores, 
         royalties = None
     statements = StudioStatements(royalties, clock, settings.royalties.currency,
                                   settings.royalties.dsr_sender)
-    return Studio(accounts, StudioRights(database.studio, stores.catalog, clock, ceilings), statements)
+    rights = StudioRights(database.studio, stores.catalog, clock, ceilings)
+    dashboard = StudioDashboard(database.studio, rights, statements, clock)
+    return Studio(accounts, rights, statements, dashboard)
 
 
 def health_checks(

@@ -20,9 +20,10 @@ from core.studio.accounts import (
     audit_scope,
     session_hash,
 )
+from core.studio.dashboard import Dashboard, DaySeries, StudioDashboard
 from core.studio.errors import NotYours, StudioError
 from core.studio.invites import InviteSigner
-from core.studio.ports import PasswordHasher, SecondFactor, StudioStore
+from core.studio.ports import PasswordHasher, SecondFactor, StudioStore, UsageFacts
 from core.studio.rights import Song, StudioRights, VoiceChoice
 from core.studio.statements import FORMATS, PeriodTotal, StudioStatements
 from core.studio.terms import (
@@ -42,6 +43,7 @@ class Studio:
     accounts: StudioAccounts
     rights: StudioRights
     statements: StudioStatements
+    dashboard: StudioDashboard
 
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "FORMATS",
     "LOGIN_FAILED",
     "SIGNED_UP",
+    "Dashboard",
+    "DaySeries",
     "Holder",
     "Invite",
     "InviteInfo",
@@ -63,6 +67,7 @@ __all__ = [
     "Studio",
     "StudioAccount",
     "StudioAccounts",
+    "StudioDashboard",
     "StudioError",
     "StudioRights",
     "StudioSession",
@@ -70,6 +75,7 @@ __all__ = [
     "StudioStore",
     "TermsChoice",
     "TotpSetup",
+    "UsageFacts",
     "VoiceChoice",
     "audit_scope",
     "parse_kinds",

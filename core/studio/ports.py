@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from core.model import AuditEntry, License, LicenseTerms, OptDeclaration, Party, Recording
 from core.studio._values import Invite, StudioAccount, StudioSession
+
+
+@dataclass(frozen=True)
+class UsageFacts:
+    """Counts over some recordings and a window of hours (``play_hour``, hours since the epoch)."""
+
+    clips: int  # clips made of these recordings, ever
+    daily: dict[tuple[int, str], int]  # (days since the epoch, usage) → plays
+    style_plays: dict[str, int]
+    platform_plays: dict[str, int]
 
 
 class PasswordHasher(Protocol):
@@ -75,6 +86,10 @@ class StudioStore(Protocol):
 
     async def parties_holding(self, recording_id: str) -> frozenset[str]:
         """Parties with a share of the recording or of its work (empty for an unknown id)."""
+        ...
+
+    async def usage(self, recording_ids: list[str], first_hour: int, end_hour: int) -> UsageFacts:
+        """Clips made of the recordings, and their plays in ``[first_hour, end_hour)``."""
         ...
 
     async def change_opt(self, declaration: OptDeclaration, audit: AuditEntry) -> None:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import AuditEntry, License, LicenseTerms, OptDeclaration, Party, Recording, SubjectKind
-from core.studio import AUDIT_SCOPE, Invite, StudioAccount, StudioSession
+from core.studio import AUDIT_SCOPE, Invite, StudioAccount, StudioSession, UsageFacts
 from storage.errors import NotFound, StorageConflict
 from storage.repositories.audit import audit_of as audit_entry_of
 from storage.repositories.catalog import SqlCatalogRepository
 from storage.repositories.catalog_rows import license_of, opt_row, party_row, recording_of
 from storage.schema import (
     AuditRow,
+    ClipRow,
+    PlayEventRow,
     RecordingRow,
     ShareRow,
     StudioAccountRow,
@@ -195,6 +198,38 @@ class SqlStudioStore:
             )
             return frozenset(parties)
 
+    async def usage(self, recording_ids: list[str], first_hour: int, end_hour: int) -> UsageFacts:
+        facts = UsageFacts(0, {}, {}, {})
+        clips = 0
+        async with self._db.read() as session:
+            for chunk in in_chunks(recording_ids):
+                clips += int(await session.scalar(
+                    select(func.count()).select_from(ClipRow).where(ClipRow.recording_id.in_(chunk))
+                ) or 0)
+                window = (
+                    select(PlayEventRow.play_hour, PlayEventRow.usage, PlayEventRow.platform,
+                           ClipRow.style)
+                    .join(ClipRow, ClipRow.id == PlayEventRow.clip_id)
+                    .where(ClipRow.recording_id.in_(chunk), PlayEventRow.play_hour >= first_hour,
+                           PlayEventRow.play_hour < end_hour)
+                    .subquery()
+                )
+                day = (window.c.play_hour // 24).label("day")
+                plays = func.count().label("plays")
+                for key, usage, count in await session.execute(
+                    select(day, window.c.usage, plays).group_by(day, window.c.usage)
+                ):
+                    _add(facts.daily, (int(key), usage), count)
+                for style, count in await session.execute(
+                    select(window.c.style, plays).group_by(window.c.style)
+                ):
+                    _add(facts.style_plays, style, count)
+                for platform, count in await session.execute(
+                    select(window.c.platform, plays).group_by(window.c.platform)
+                ):
+                    _add(facts.platform_plays, platform, count)
+        return UsageFacts(clips, facts.daily, facts.style_plays, facts.platform_plays)
+
     # -- changes with their audit entries ---------------------------------------------------
     async def change_opt(self, declaration: OptDeclaration, audit: AuditEntry) -> None:
         async with self._db.write() as session:
@@ -232,6 +267,10 @@ class SqlStudioStore:
                 entries.extend(audit_entry_of(row) for row in rows)
         entries.sort(key=lambda e: (e.at, e.id), reverse=True)
         return entries[:limit]
+
+
+def _add(counts: dict[Any, int], key: Any, value: int) -> None:
+    counts[key] = counts.get(key, 0) + int(value)
 
 
 async def _use_invite(session: AsyncSession, invite_id: str, at: datetime) -> bool:

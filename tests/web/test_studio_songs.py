@@ -198,6 +198,7 @@ async def test_every_studio_route_answers_another_holder_with_404_and_changes_no
             ("POST", "/studio/songs/{recording_id}/terms"),
             ("GET", "/studio/songs/{recording_id}/opt-out"),
             ("POST", "/studio/songs/{recording_id}/opt"),
+            ("GET", "/studio/songs/{recording_id}/dashboard"),
         }, "a new route with an id: add it to this walk"
         others = {r.path for r in studio_routes() if "{" in r.path and r not in with_ids}
         assert others == {"/studio/join/{token}", "/studio/statements/{party_id}/{period}",

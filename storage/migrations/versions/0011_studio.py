@@ -1,6 +1,7 @@
 """studio: rights holders' accounts, memberships, server-side sessions, invitations, TOTP
 
-Studio accounts act for parties of the catalog. Sessions keep only the
+Studio accounts act for parties of the catalog; play events get an index for the
+holders' dashboard (a window of hours of their clips, by usage and platform). Sessions keep only the
 sha256 of the browser's random id; invitations are one-time (``used_at``).
 
 Revision ID: 0011_studio
@@ -82,9 +83,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_studio_invite")),
     )
     op.create_index(op.f("ix_studio_invite_party_id"), "studio_invite", ["party_id"])
+    op.create_index(
+        "ix_play_event_clip_hour", "play_event", ["clip_id", "play_hour", "usage", "platform"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_play_event_clip_hour", table_name="play_event")
     op.drop_index(op.f("ix_studio_invite_party_id"), table_name="studio_invite")
     op.drop_table("studio_invite")
     op.drop_index(op.f("ix_studio_session_account_id"), table_name="studio_session")
