@@ -293,7 +293,7 @@ def build_studio(settings: RefrainSettings, database: Database, stores: Stores, 
     except RoyaltyError as error:
         log.error("studio statements are off: %s", error)
         royalties = None
-    statements = StudioStatements(royalties, clock, settings.royalties.currency,
+    statements = StudioStatements(royalties, database.studio, clock, settings.royalties.currency,
                                   settings.royalties.dsr_sender)
     rights = StudioRights(database.studio, stores.catalog, clock, ceilings)
     dashboard = StudioDashboard(database.studio, rights, statements, clock)

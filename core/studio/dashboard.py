@@ -61,15 +61,14 @@ class StudioDashboard:
     ) -> Dashboard:
         """The holder's totals, or one of their songs' (``NotYours`` for anyone else's)."""
         if recording_id is None:
-            recordings = [r.id for r in await self._store.recordings_of(holder.party_ids)]
             title = "All your songs"
         else:
-            song = await self._rights.song(holder, recording_id)
-            recordings, title = [song.recording.id], song.recording.title
+            title = (await self._rights.song(holder, recording_id)).recording.title
         today = self._clock.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         first = today - timedelta(days=days - 1)
         first_hour = int(first.timestamp()) // 3600
-        facts = await self._store.usage(recordings, first_hour, first_hour + days * _HOURS_PER_DAY)
+        facts = await self._store.usage(holder.party_ids, recording_id, first_hour,
+                                        first_hour + days * _HOURS_PER_DAY)
         earnings: tuple[PeriodTotal, ...] = ()
         if with_earnings and recording_id is None:
             earnings = tuple(p for p in await self._statements.periods(holder) if p.closed)

@@ -88,9 +88,21 @@ class StudioStore(Protocol):
         """Parties with a share of the recording or of its work (empty for an unknown id)."""
         ...
 
-    async def usage(self, recording_ids: list[str], first_hour: int, end_hour: int) -> UsageFacts:
-        """Clips made of the recordings, and their plays in ``[first_hour, end_hour)``."""
+    async def usage(
+        self, party_ids: frozenset[str], recording_id: str | None, first_hour: int, end_hour: int
+    ) -> UsageFacts:
+        """Clips made of one recording (or of every recording the parties hold a share of),
+        and their plays in ``[first_hour, end_hour)``."""
         ...
+
+    async def earnings(
+        self, party_ids: frozenset[str], since_period: str
+    ) -> list[tuple[str, str, bool, int]]:
+        """(party id, period, closed?, net micro-units) of the parties' ledger legs from
+        ``since_period`` (YYYY-MM) on: what their statements of those periods add up to."""
+        ...
+
+    async def party_names(self, party_ids: frozenset[str]) -> dict[str, str]: ...
 
     async def change_opt(self, declaration: OptDeclaration, audit: AuditEntry) -> None:
         """Record an opt-in/out declaration and its audit entry in one transaction."""

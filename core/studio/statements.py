@@ -21,6 +21,7 @@ from core.royalties import (
 )
 from core.studio._values import Holder
 from core.studio.errors import NotYours, StudioError
+from core.studio.ports import StudioStore
 
 FORMATS = {"csv": "text/csv", "json": "application/json", "dsr": "text/tab-separated-values"}
 _MONTHS_SHOWN = 12
@@ -36,14 +37,15 @@ class PeriodTotal:
     closed: bool
     total: int
     currency: str
-    lines: int
 
 
 class StudioStatements:
     def __init__(
-        self, royalties: RoyaltyService | None, clock: Clock, currency: str, dsr_sender: str
+        self, royalties: RoyaltyService | None, store: StudioStore, clock: Clock, currency: str,
+        dsr_sender: str,
     ) -> None:
         self._royalties = royalties
+        self._store = store
         self._clock = clock
         self._currency = currency
         self._sender = dsr_sender
@@ -55,21 +57,25 @@ class StudioStatements:
         return self._royalties
 
     async def periods(self, holder: Holder) -> list[PeriodTotal]:
-        """The last twelve months' totals of each of the holder's parties, newest first."""
-        royalties = self._service()
+        """The last twelve months' totals of each of the holder's parties, newest first.
+
+        One grouped read of the ledger (the sum of the legs each statement lists),
+        not twelve statements: the dashboard shows these on every load.
+        """
+        self._service()
         month = Period.of(self._clock.now())
         months = []
         for _ in range(_MONTHS_SHOWN):
-            months.append(month)
+            months.append(str(month))
             month = Period(month.year - (month.month == 1), 12 if month.month == 1 else month.month - 1)
-        totals = []
-        for period in months:
-            closed = await royalties.is_closed(period)
-            for party_id in sorted(holder.party_ids):
-                found = await royalties.statement(party_id, period, self._currency)
-                totals.append(PeriodTotal(party_id, found.party_name, str(period), closed,
-                                          found.total, found.currency, len(found.lines)))
-        return totals
+        found = {(party, period): (closed, total) for party, period, closed, total
+                 in await self._store.earnings(holder.party_ids, months[-1])}
+        names = await self._store.party_names(holder.party_ids)
+        return [
+            PeriodTotal(party_id, names.get(party_id, party_id), period,
+                        *found.get((party_id, period), (False, 0)), self._currency)
+            for period in months for party_id in sorted(holder.party_ids)
+        ]
 
     async def statement(self, holder: Holder, party_id: str, period: str) -> Statement:
         """The party's statement for ``period`` (YYYY-MM); another party's reads as not found."""

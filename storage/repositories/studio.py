@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.model import AuditEntry, License, LicenseTerms, OptDeclaration, Party, Recording, SubjectKind
+from core.royalties import PARTY_ACCOUNT
 from core.studio import AUDIT_SCOPE, Invite, StudioAccount, StudioSession, UsageFacts
 from storage.errors import NotFound, StorageConflict
 from storage.repositories.audit import audit_of as audit_entry_of
@@ -24,6 +25,9 @@ from storage.repositories.catalog_rows import license_of, opt_row, party_row, re
 from storage.schema import (
     AuditRow,
     ClipRow,
+    LedgerEntryRow,
+    PartyRow,
+    PeriodCloseRow,
     PlayEventRow,
     RecordingRow,
     ShareRow,
@@ -198,37 +202,59 @@ class SqlStudioStore:
             )
             return frozenset(parties)
 
-    async def usage(self, recording_ids: list[str], first_hour: int, end_hour: int) -> UsageFacts:
-        facts = UsageFacts(0, {}, {}, {})
-        clips = 0
+    async def usage(
+        self, party_ids: frozenset[str], recording_id: str | None, first_hour: int, end_hour: int
+    ) -> UsageFacts:
+        recordings: Any = (
+            [recording_id] if recording_id is not None else _held_recordings(party_ids)
+        )
+        daily: dict[tuple[int, str], int] = {}
+        styles: dict[str, int] = {}
+        platforms: dict[str, int] = {}
         async with self._db.read() as session:
-            for chunk in in_chunks(recording_ids):
-                clips += int(await session.scalar(
-                    select(func.count()).select_from(ClipRow).where(ClipRow.recording_id.in_(chunk))
-                ) or 0)
-                window = (
-                    select(PlayEventRow.play_hour, PlayEventRow.usage, PlayEventRow.platform,
-                           ClipRow.style)
-                    .join(ClipRow, ClipRow.id == PlayEventRow.clip_id)
-                    .where(ClipRow.recording_id.in_(chunk), PlayEventRow.play_hour >= first_hour,
-                           PlayEventRow.play_hour < end_hour)
-                    .subquery()
+            clips = int(await session.scalar(
+                select(func.count()).select_from(ClipRow).where(ClipRow.recording_id.in_(recordings))
+            ) or 0)
+            day = (PlayEventRow.play_hour // 24).label("day")
+            rows = await session.execute(
+                select(day, PlayEventRow.usage, PlayEventRow.platform, ClipRow.style, func.count())
+                .join(ClipRow, ClipRow.id == PlayEventRow.clip_id)
+                .where(ClipRow.recording_id.in_(recordings), PlayEventRow.play_hour >= first_hour,
+                       PlayEventRow.play_hour < end_hour)
+                .group_by(day, PlayEventRow.usage, PlayEventRow.platform, ClipRow.style)
+            )
+            for key, usage, platform, style, count in rows.all():
+                _add(daily, (int(key), usage), count)
+                _add(styles, style, count)
+                _add(platforms, platform, count)
+        return UsageFacts(clips, daily, styles, platforms)
+
+    async def earnings(
+        self, party_ids: frozenset[str], since_period: str
+    ) -> list[tuple[str, str, bool, int]]:
+        out: list[tuple[str, str, bool, int]] = []
+        async with self._db.read() as session:
+            closed = set((await session.scalars(
+                select(PeriodCloseRow.period).where(PeriodCloseRow.period >= since_period))).all())
+            for chunk in in_chunks(party_ids):
+                rows = await session.execute(
+                    select(LedgerEntryRow.party_id, LedgerEntryRow.period,
+                           func.sum(LedgerEntryRow.amount_micros))
+                    .where(LedgerEntryRow.party_id.in_(chunk), LedgerEntryRow.account == PARTY_ACCOUNT,
+                           LedgerEntryRow.period >= since_period)
+                    .group_by(LedgerEntryRow.party_id, LedgerEntryRow.period)
                 )
-                day = (window.c.play_hour // 24).label("day")
-                plays = func.count().label("plays")
-                for key, usage, count in await session.execute(
-                    select(day, window.c.usage, plays).group_by(day, window.c.usage)
-                ):
-                    _add(facts.daily, (int(key), usage), count)
-                for style, count in await session.execute(
-                    select(window.c.style, plays).group_by(window.c.style)
-                ):
-                    _add(facts.style_plays, style, count)
-                for platform, count in await session.execute(
-                    select(window.c.platform, plays).group_by(window.c.platform)
-                ):
-                    _add(facts.platform_plays, platform, count)
-        return UsageFacts(clips, facts.daily, facts.style_plays, facts.platform_plays)
+                out.extend((str(party), period, period in closed, int(total))
+                           for party, period, total in rows.all())
+        return out
+
+    async def party_names(self, party_ids: frozenset[str]) -> dict[str, str]:
+        names: dict[str, str] = {}
+        async with self._db.read() as session:
+            for chunk in in_chunks(party_ids):
+                rows = await session.execute(select(PartyRow.id, PartyRow.name).where(PartyRow.id.in_(chunk)))
+                names.update({party: name for party, name in rows.all()})
+        return names
 
     # -- changes with their audit entries ---------------------------------------------------
     async def change_opt(self, declaration: OptDeclaration, audit: AuditEntry) -> None:
@@ -267,6 +293,16 @@ class SqlStudioStore:
                 entries.extend(audit_entry_of(row) for row in rows)
         entries.sort(key=lambda e: (e.at, e.id), reverse=True)
         return entries[:limit]
+
+
+def _held_recordings(party_ids: frozenset[str]) -> Any:
+    """The ids of the recordings whose recording or work the parties hold a share of, as SQL."""
+    parties = sorted(party_ids)
+    direct = select(ShareRow.subject_id).where(
+        ShareRow.party_id.in_(parties), ShareRow.subject_kind == SubjectKind.RECORDING.value)
+    works = select(ShareRow.subject_id).where(
+        ShareRow.party_id.in_(parties), ShareRow.subject_kind == SubjectKind.WORK.value)
+    return direct.union(select(RecordingRow.id).where(RecordingRow.work_id.in_(works)))
 
 
 def _add(counts: dict[Any, int], key: Any, value: int) -> None:

@@ -56,6 +56,10 @@ async def test_the_studio_statement_is_the_cli_statement(db_url: str, tmp_path: 
         assert holder is not None
         statement = await world.app.studio.statements.statement(holder, "party-label", str(PERIOD))
         assert statement.total > 0 and statement.lines
+        # the periods list (and the dashboard's earnings) add up the same legs as the statement
+        (listed,) = [p for p in await world.app.studio.statements.periods(holder)
+                     if p.period == str(PERIOD) and p.party_id == "party-label"]
+        assert listed.total == statement.total and not listed.closed
         await label.get("/studio/statements")
         assert str(PERIOD) in label.last_text and "Big Label" in label.last_text
         await label.get(f"/studio/statements/party-label/{PERIOD}")
