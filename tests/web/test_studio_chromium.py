@@ -42,6 +42,17 @@ async def _click(browser: WebDriver, css: str) -> None:
     await browser.call("POST", f"/element/{await _element(browser, css)}/click", {})
 
 
+async def _submit(browser: WebDriver, css: str, expect: str) -> str:
+    """Press a form's button and wait for the next page to say ``expect`` (its text, returned)."""
+    await _click(browser, css)
+
+    async def arrived() -> str | None:
+        text = await _text(browser)
+        return text if expect in text else None
+
+    return str(await _until(arrived, 10, expect))
+
+
 async def _text(browser: WebDriver) -> str:
     return str(await browser.script("return document.body.innerText"))
 
@@ -87,27 +98,23 @@ async def test_a_holder_signs_up_joins_sets_terms_and_reads_the_dashboard_in_chr
             await _type(browser, "#f-artist_name", "Nova Lane")
             await _type(browser, "#f-email", "nova@example.com")
             await _type(browser, "#f-password", "short")
-            await _click(browser, "form button[type=submit]")
-            assert "at least 12 characters" in await _text(browser)  # next to the field
+            await _submit(browser, "form button[type=submit]", "Use a password of at least 12")
             await _shot(browser, "studio_signup_error.png", tmp_path)
             await _type(browser, "#f-password", PASSWORD)
-            await _click(browser, "form button[type=submit]")
-            assert "account is ready" in await _text(browser)
+            await _submit(browser, "form button[type=submit]", "account is ready")
             await _type(browser, "#f-password", PASSWORD)
-            await _click(browser, "main form button[type=submit]")
-            assert "No songs yet" in await _text(browser)
+            await _submit(browser, "main form button[type=submit]", "No songs yet")
             await _shot(browser, "studio_signed_up.png", tmp_path)
-            await _click(browser, "header form button[type=submit]")  # log out
+            await _submit(browser, "header form button[type=submit]", "Log in to your studio")
             # 2. Big Label's person joins by invitation and logs in
             link = await app.studio.accounts.invite("party-label", site)
             await browser.call("POST", "/url", {"url": link})
             assert "Join Big Label" in await _text(browser)
             await _type(browser, "#f-email", "ops@biglabel.example")
             await _type(browser, "#f-password", PASSWORD)
-            await _click(browser, "main form button[type=submit]")
+            await _submit(browser, "main form button[type=submit]", "account is ready")
             await _type(browser, "#f-password", PASSWORD)
-            await _click(browser, "main form button[type=submit]")
-            assert "Golden Hour" in await _text(browser)
+            await _submit(browser, "main form button[type=submit]", "Golden Hour")
             # 3. terms for Golden Hour: covers in lo-fi or acoustic, 30 s on the free tier, DACH
             await browser.call("POST", "/url", {"url": f"{site}/studio/songs/rec-1"})
             for box in ("input[name=kinds][value=COVER]", "input[name=styles][value=lofi]",
@@ -122,10 +129,9 @@ async def test_a_holder_signs_up_joins_sets_terms_and_reads_the_dashboard_in_chr
             for tier, seconds in (("free", "30"), ("fan", ""), ("pro", "")):
                 await _type(browser, f"#f-seconds_{tier}", seconds)
             await _type(browser, "#f-territories", "DE, AT, CH")
-            await _click(browser, "section:last-of-type form button[type=submit]")
-            text = await _text(browser)
-            assert ("Fans on the free tier can make 30-s acoustic or lo-fi covers in AT, CH and DE; "
-                    "no voice swaps") in text
+            await _submit(browser, "section:last-of-type form button[type=submit]",
+                          "Fans on the free tier can make 30-s acoustic or lo-fi covers in AT, CH and DE; "
+                          "no voice swaps")
             await _shot(browser, "studio_terms.png", tmp_path)
             # 4. the dashboard: the chart is drawn by the server, no script on the page
             await browser.call("POST", "/url", {"url": f"{site}/studio/dashboard"})
