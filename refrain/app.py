@@ -33,6 +33,7 @@ from core.studio import (
     SessionPolicy,
     Studio,
     StudioAccounts,
+    StudioClips,
     StudioDashboard,
     StudioRights,
     StudioStatements,
@@ -266,11 +267,13 @@ async def open_app(
             shares=SharedCopies(stores, blobs),
             tracer=tracer,
             health=health_checks(settings, database, queue, blobs),
-            studio=build_studio(settings, database, stores, clock),
+            studio=build_studio(settings, database, stores, clock, events),
         )
 
 
-def build_studio(settings: RefrainSettings, database: Database, stores: Stores, clock: Clock) -> Studio:
+def build_studio(
+    settings: RefrainSettings, database: Database, stores: Stores, clock: Clock, events: LocalEventBus
+) -> Studio:
     """The studio's use cases over the database, with argon2id passwords and the web's link key."""
     from web import Argon2Passwords, PyotpSecondFactor
 
@@ -297,7 +300,8 @@ def build_studio(settings: RefrainSettings, database: Database, stores: Stores, 
                                   settings.royalties.dsr_sender)
     rights = StudioRights(database.studio, stores.catalog, clock, ceilings)
     dashboard = StudioDashboard(database.studio, rights, statements, clock)
-    return Studio(accounts, rights, statements, dashboard)
+    clips = StudioClips(database.studio, stores, clock, events.publish)
+    return Studio(accounts, rights, statements, dashboard, clips)
 
 
 def health_checks(

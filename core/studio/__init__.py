@@ -20,6 +20,7 @@ from core.studio.accounts import (
     audit_scope,
     session_hash,
 )
+from core.studio.clips import ClipLine, StudioClips, fan_key
 from core.studio.dashboard import Dashboard, DaySeries, StudioDashboard
 from core.studio.errors import NotYours, StudioError
 from core.studio.invites import InviteSigner
@@ -44,6 +45,7 @@ class Studio:
     rights: StudioRights
     statements: StudioStatements
     dashboard: StudioDashboard
+    clips: StudioClips
 
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "FORMATS",
     "LOGIN_FAILED",
     "SIGNED_UP",
+    "ClipLine",
     "Dashboard",
     "DaySeries",
     "Holder",
@@ -67,6 +70,7 @@ __all__ = [
     "Studio",
     "StudioAccount",
     "StudioAccounts",
+    "StudioClips",
     "StudioDashboard",
     "StudioError",
     "StudioRights",
@@ -78,6 +82,7 @@ __all__ = [
     "UsageFacts",
     "VoiceChoice",
     "audit_scope",
+    "fan_key",
     "parse_kinds",
     "parse_seconds",
     "parse_styles",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from core.model import AuditEntry, License, LicenseTerms, OptDeclaration, Party, Recording
+from core.model import AuditEntry, Clip, License, LicenseTerms, OptDeclaration, Party, Recording
 from core.studio._values import Invite, StudioAccount, StudioSession
 
 
@@ -103,6 +103,10 @@ class StudioStore(Protocol):
         ...
 
     async def party_names(self, party_ids: frozenset[str]) -> dict[str, str]: ...
+
+    async def clips_of(self, party_ids: frozenset[str], limit: int) -> list[tuple[Clip, str]]:
+        """The newest clips of the recordings the parties hold a share of, with the song's title."""
+        ...
 
     async def change_opt(self, declaration: OptDeclaration, audit: AuditEntry) -> None:
         """Record an opt-in/out declaration and its audit entry in one transaction."""

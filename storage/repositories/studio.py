@@ -15,13 +15,23 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.model import AuditEntry, License, LicenseTerms, OptDeclaration, Party, Recording, SubjectKind
+from core.model import (
+    AuditEntry,
+    Clip,
+    License,
+    LicenseTerms,
+    OptDeclaration,
+    Party,
+    Recording,
+    SubjectKind,
+)
 from core.royalties import PARTY_ACCOUNT
 from core.studio import AUDIT_SCOPE, Invite, StudioAccount, StudioSession, UsageFacts
 from storage.errors import NotFound, StorageConflict
 from storage.repositories.audit import audit_of as audit_entry_of
 from storage.repositories.catalog import SqlCatalogRepository
 from storage.repositories.catalog_rows import license_of, opt_row, party_row, recording_of
+from storage.repositories.clips import clip_of
 from storage.schema import (
     AuditRow,
     ClipRow,
@@ -228,6 +238,17 @@ class SqlStudioStore:
                 _add(styles, style, count)
                 _add(platforms, platform, count)
         return UsageFacts(clips, daily, styles, platforms)
+
+    async def clips_of(self, party_ids: frozenset[str], limit: int) -> list[tuple[Clip, str]]:
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(ClipRow, RecordingRow.title)
+                .join(RecordingRow, RecordingRow.id == ClipRow.recording_id)
+                .where(ClipRow.recording_id.in_(_held_recordings(party_ids)))
+                .order_by(ClipRow.created_at.desc(), ClipRow.id.desc())
+                .limit(limit)
+            )
+            return [(clip_of(row), title) for row, title in rows.all()]
 
     async def earnings(
         self, party_ids: frozenset[str], since_period: str

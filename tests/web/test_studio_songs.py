@@ -175,7 +175,7 @@ async def test_pages_need_a_session(db_url: str, tmp_path: Path) -> None:
     async with studio_world(db_url, tmp_path) as world, world.browser() as stranger:
         for route in studio_routes():
             path = route.path.format(recording_id=LABEL_SONG, token="x" * 20, party_id="party-label",
-                                     period="2026-11", fmt="csv")
+                                     period="2026-11", fmt="csv", clip_id="clip-x")
             if route.path in _PUBLIC:
                 continue
             response = await stranger.client.request(route.method, path, allow_redirects=False,
@@ -202,8 +202,9 @@ async def test_every_studio_route_answers_another_holder_with_404_and_changes_no
         }, "a new route with an id: add it to this walk"
         others = {r.path for r in studio_routes() if "{" in r.path and r not in with_ids}
         assert others == {"/studio/join/{token}", "/studio/statements/{party_id}/{period}",
-                          "/studio/statements/{party_id}/{period}/{fmt}"}, \
-            "statements are walked in test_studio_statements; invitations in test_studio_accounts"
+                          "/studio/statements/{party_id}/{period}/{fmt}",
+                          "/studio/clips/{clip_id}/takedown"}, \
+            "statements and clips are walked in their own tests; invitations in test_studio_accounts"
         forms = {
             "/studio/songs/{recording_id}/terms": terms_form(),
             "/studio/songs/{recording_id}/opt": [("opted_in", "0"), ("confirm", "yes")],

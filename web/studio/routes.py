@@ -36,6 +36,8 @@ def studio_routes() -> list[web.RouteDef]:
         web.get(f"/studio/songs/{_RECORDING}/opt-out", songs.opt_out_page),
         web.post(f"/studio/songs/{_RECORDING}/opt", songs.set_opt),
         web.get("/studio/audit", songs.audit),
+        web.get("/studio/clips", songs.clips),
+        web.post("/studio/clips/{clip_id}/takedown", songs.take_down),
         web.get("/studio/dashboard", earnings.dashboard),
         web.get(f"/studio/songs/{_RECORDING}/dashboard", earnings.song_dashboard),
         web.get("/studio/statements", earnings.statements),

@@ -214,3 +214,27 @@ async def totp_disable(request: web.Request, holder: Holder) -> web.StreamRespon
             errors={error.field or "form": error.user_message}), status=400)
     return page(request, "account.html", _context(request, holder, title="Account", totp=False,
                                                   notice="Two-step login is off."))
+
+
+@signed_in
+async def clips(request: web.Request, holder: Holder) -> web.StreamResponse:
+    listed = await studio_of(request).studio.clips.clips(holder)
+    return page(request, "clips.html", _context(request, holder, title="Clips of your songs", clips=listed))
+
+
+@signed_in
+async def take_down(request: web.Request, holder: Holder) -> web.StreamResponse:
+    studio = studio_of(request).studio
+    fields = await form(request)
+    clip_id = request.match_info["clip_id"]
+    try:
+        words = await studio.clips.take_down(holder, clip_id, fields.get("why"))
+    except StudioError as error:
+        listed = await studio.clips.clips(holder)
+        return page(request, "clips.html", _context(
+            request, holder, title="Clips of your songs", clips=listed, failed=clip_id,
+            errors={error.field or "form": error.user_message}, values={"why": fields.get("why")},
+        ), status=400)
+    listed = await studio.clips.clips(holder)
+    return page(request, "clips.html", _context(request, holder, title="Clips of your songs",
+                                                clips=listed, notice=words))
