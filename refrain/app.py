@@ -267,12 +267,13 @@ async def open_app(
             shares=SharedCopies(stores, blobs),
             tracer=tracer,
             health=health_checks(settings, database, queue, blobs),
-            studio=build_studio(settings, database, stores, clock, events),
+            studio=build_studio(settings, database, stores, clock, events, tracer),
         )
 
 
 def build_studio(
-    settings: RefrainSettings, database: Database, stores: Stores, clock: Clock, events: LocalEventBus
+    settings: RefrainSettings, database: Database, stores: Stores, clock: Clock, events: LocalEventBus,
+    tracer: Tracer,
 ) -> Studio:
     """The studio's use cases over the database, with argon2id passwords and the web's link key."""
     from web import Argon2Passwords, PyotpSecondFactor
@@ -300,7 +301,7 @@ def build_studio(
                                   settings.royalties.dsr_sender)
     rights = StudioRights(database.studio, stores.catalog, clock, ceilings)
     dashboard = StudioDashboard(database.studio, rights, statements, clock)
-    clips = StudioClips(database.studio, stores, clock, events.publish)
+    clips = StudioClips(database.studio, stores, clock, tracer, events.publish)
     return Studio(accounts, rights, statements, dashboard, clips)
 
 

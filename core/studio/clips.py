@@ -12,8 +12,9 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from core.deliveries import take_down
+from core.deliveries import Tracer, take_down
 from core.ids import new_id
 from core.model import AuditEntry, Clip
 from core.ports import Clock, JobEvent, JobEventKind, Stores
@@ -34,8 +35,9 @@ class ClipLine:
 
 
 class StudioClips:
-    def __init__(self, store: StudioStore, stores: Stores, clock: Clock,
+    def __init__(self, store: StudioStore, stores: Stores, clock: Clock, tracer: Tracer | None = None,
                  publish: Callable[[JobEvent], Awaitable[None]] | None = None) -> None:
+        self._tracer = tracer
         self._store = store
         self._stores = stores
         self._clock = clock
@@ -72,6 +74,27 @@ class StudioClips:
                 await self._publish(JobEvent(clip.request_id, JobEventKind.TAKEN_DOWN, clip_id=clip.id,
                                              message=f"Your clip was taken down: {why}"))
         return outcome.message
+
+
+    async def trace(self, holder: Holder, path: Path) -> str:
+        """Which clip of the holder's songs a file is; anything else (another holder's clip,
+        no watermark, not audio) reads the same, so nothing about other songs is told."""
+        if self._tracer is None:
+            raise StudioError("Tracing files is not available on this Refrain.", "file")
+        located = await self._tracer.locate(path)
+        clip = await self._stores.clips.get(located.clip_id) if located.found and located.clip_id else None
+        if clip is None or not await self._store.parties_holding(clip.recording_id) & holder.party_ids:
+            return NOT_YOURS
+        recording = await self._stores.catalog.get_recording(clip.recording_id)
+        title = recording.title if recording is not None else clip.recording_id
+        how = "an exact copy" if located.method == "exact" else (
+            f"by its watermark, {located.confidence or 0:.0%} sure")
+        return (f"A clip of your song {title}: {clip.style} {clip.transformation.value.lower()}, "
+                f"made {clip.created_at:%Y-%m-%d} for fan {fan_key(clip.requester_id)} ({how}; "
+                f"clip {clip.id}).")
+
+
+NOT_YOURS = "Not one of your songs: no clip of your songs was found in this file."
 
 
 def fan_key(requester_id: str) -> str:

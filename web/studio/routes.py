@@ -37,6 +37,8 @@ def studio_routes() -> list[web.RouteDef]:
         web.post(f"/studio/songs/{_RECORDING}/opt", songs.set_opt),
         web.get("/studio/audit", songs.audit),
         web.get("/studio/clips", songs.clips),
+        web.get("/studio/trace", songs.trace_page),
+        web.post("/studio/trace", songs.trace),
         web.post("/studio/clips/{clip_id}/takedown", songs.take_down),
         web.get("/studio/dashboard", earnings.dashboard),
         web.get(f"/studio/songs/{_RECORDING}/dashboard", earnings.song_dashboard),

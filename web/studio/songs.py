@@ -7,10 +7,12 @@ Handlers translate forms into ``core.studio`` calls and errors into pages:
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from core.studio import (
     Holder,
@@ -238,3 +240,52 @@ async def take_down(request: web.Request, holder: Holder) -> web.StreamResponse:
     listed = await studio.clips.clips(holder)
     return page(request, "clips.html", _context(request, holder, title="Clips of your songs",
                                                 clips=listed, notice=words))
+
+
+MAX_TRACE_BYTES = 100 * 1024 * 1024
+
+
+@signed_in
+async def trace_page(request: web.Request, holder: Holder) -> web.StreamResponse:
+    return page(request, "trace.html", _context(request, holder, title="Trace a file"))
+
+
+async def trace(request: web.Request) -> web.StreamResponse:
+    """``POST /studio/trace``: a file streamed to a temporary folder (under our own name, never
+    the sender's), traced, deleted. The CSRF field must come before the file."""
+    holder = await holder_of(request)
+    if holder is None:
+        return redirect("/studio/login")
+    if not request.content_type.startswith("multipart/"):
+        return csrf_refused(request)
+    reader = await request.multipart()
+    part = await reader.next()
+    if not isinstance(part, BodyPartReader) or part.name != "csrf":
+        return csrf_refused(request)
+    token = (await part.read_chunk(256)).decode(errors="replace")
+    if not studio_of(request).csrf_ok(session_cookie(request), token):
+        return csrf_refused(request)
+    part = await reader.next()
+    if not isinstance(part, BodyPartReader) or part.name != "file" or not part.filename:
+        return _trace_error(request, holder, "Choose an audio file to trace.")
+    with tempfile.TemporaryDirectory(prefix="refrain-trace-") as folder:
+        path = Path(folder) / "upload"
+        size = 0
+        with path.open("wb") as out:
+            while chunk := await part.read_chunk(1 << 16):
+                size += len(chunk)
+                if size > MAX_TRACE_BYTES:
+                    return _trace_error(request, holder, "That file is over 100 MB: trace an excerpt.")
+                out.write(chunk)
+        if size == 0:
+            return _trace_error(request, holder, "That file is empty.")
+        try:
+            words = await studio_of(request).studio.clips.trace(holder, path)
+        except StudioError as error:
+            return _trace_error(request, holder, error.user_message)
+    return page(request, "trace.html", _context(request, holder, title="Trace a file", result=words))
+
+
+def _trace_error(request: web.Request, holder: Holder, text: str) -> web.Response:
+    return page(request, "trace.html", _context(request, holder, title="Trace a file",
+                                                errors={"file": text}), status=400)
