@@ -24,6 +24,7 @@ from config.discord import DiscordSettings
 from config.provenance import ProvenanceSettings
 from config.revenue import RevenueSettings
 from config.royalties import RoyaltySettings
+from config.studio import StudioSettings
 from config.telegram import TelegramSettings
 from config.voice import VoiceSettings
 from config.watermark import WatermarkSettings
@@ -143,6 +144,7 @@ class RefrainSettings(BaseSettings):
     log_level: str = "INFO"
     watermark: WatermarkSettings = Field(default_factory=WatermarkSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    studio: StudioSettings = Field(default_factory=StudioSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     royalties: RoyaltySettings = Field(default_factory=RoyaltySettings)

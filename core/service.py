@@ -20,6 +20,7 @@ from core.chat.handler import ChatHandler
 from core.deliveries import DeliveryService, SharedCopies, Tracer
 from core.ports import AuditLog, ButtonStates, Clock, JobEvent, PlayLog
 from core.requests import Choices, RemakeRule, RequestService
+from core.studio import Studio
 
 
 class EventSource(Protocol):
@@ -86,6 +87,11 @@ class Refrain(Protocol):
     @property
     def plays(self) -> PlayLog:
         """Where the web's play beacons are stored."""
+        ...
+
+    @property
+    def studio(self) -> Studio:
+        """The rights holders' studio: accounts, sessions, their songs' terms."""
         ...
 
 

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bots.console import DemoPayments
@@ -29,6 +30,16 @@ from core.requests import (
 )
 from core.revenue import Plan, PlanBook, RevenueService, exact, micros_of
 from core.royalties import RoyaltyError, RoyaltyService, RuleSet, rule_set
+from core.studio import (
+    InviteSigner,
+    SessionPolicy,
+    Studio,
+    StudioAccounts,
+    StudioClips,
+    StudioDashboard,
+    StudioRights,
+    StudioStatements,
+)
 from engine import DeliveryAudioEngine
 from jobs import (
     EmbeddedQueue,
@@ -76,6 +87,7 @@ class App:
     tracer: Tracer
     health: HealthChecks
     revenue: RevenueService
+    studio: Studio
 
     @property
     def buttons(self) -> ButtonStates:
@@ -261,7 +273,42 @@ async def open_app(
             tracer=tracer,
             health=health_checks(settings, database, queue, blobs),
             revenue=revenue,
+            studio=build_studio(settings, database, stores, clock, events, tracer),
         )
+
+
+def build_studio(
+    settings: RefrainSettings, database: Database, stores: Stores, clock: Clock, events: LocalEventBus,
+    tracer: Tracer,
+) -> Studio:
+    """The studio's use cases over the database, with argon2id passwords and the web's link key."""
+    from web import Argon2Passwords, PyotpSecondFactor
+
+    studio = settings.studio
+    accounts = StudioAccounts(
+        database.studio,
+        stores.catalog,
+        stores.audit,
+        Argon2Passwords(time_cost=studio.argon2_time_cost, memory_kib=studio.argon2_memory_kib),
+        clock,
+        InviteSigner(settings.web.link_secret.get_secret_value().encode()),
+        PyotpSecondFactor(),
+        policy=SessionPolicy(idle=timedelta(seconds=studio.session_idle_s),
+                             absolute=timedelta(seconds=studio.session_absolute_s)),
+        open_signup=studio.open_signup,
+    )
+    ceilings = {name: tier.max_clip_seconds for name, tier in settings.tiers.items()}
+    try:
+        royalties: RoyaltyService | None = royalty_service(settings, database)
+    except RoyaltyError as error:
+        log.error("studio statements are off: %s", error)
+        royalties = None
+    statements = StudioStatements(royalties, database.studio, clock, settings.royalties.currency,
+                                  settings.royalties.dsr_sender)
+    rights = StudioRights(database.studio, stores.catalog, clock, ceilings)
+    dashboard = StudioDashboard(database.studio, rights, statements, clock)
+    clips = StudioClips(database.studio, stores, clock, tracer, events.publish)
+    return Studio(accounts, rights, statements, dashboard, clips)
 
 
 def health_checks(

@@ -20,6 +20,7 @@ from refrain.commands import (
     ops_cli,
     revenue_cli,
     royalties_cli,
+    studio_cli,
     trace_cli,
     users_cli,
     voices_cli,
@@ -97,6 +98,7 @@ main.add_command(models_cli.models)
 main.add_command(trace_cli.trace)
 main.add_command(trace_cli.takedown)
 main.add_command(voices_cli.voices)
+main.add_command(studio_cli.studio)
 main.add_command(royalties_cli.plays)
 main.add_command(royalties_cli.royalties)
 main.add_command(revenue_cli.revenue)

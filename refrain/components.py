@@ -53,7 +53,8 @@ def web_with_webhooks(settings: RefrainSettings) -> Component:
             from bots.telegram import webhook_routes
 
             extra = webhook_routes(app, settings.telegram)
-        return web_component(app, settings.web, listener_secret(settings), extra)
+        return web_component(app, settings.web, listener_secret(settings), extra,
+                             studio=settings.studio)
 
     return component
 

@@ -10,6 +10,7 @@ one, the one with a revoked voice…) rather than by hard-coded names.
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -167,14 +168,38 @@ async def run_demo(settings: RefrainSettings, echo: Echo) -> list[Step]:
         traced = await trace_a_leak(app, clips, demo_dir)
         royalties: list[str] = []
         await royalty_demo(app.database, demo_settings, royalties.append, app.clock.now())
+        studio = await demo_studio_account(app, demo_settings, db_path)
     echo(summary_table(steps))
     echo(clips_table(clips))
     if traced:
         echo(traced)
     for line in royalties:
         echo(line)
+    for line in studio:
+        echo(line)
     echo(f"demo finished in {time.monotonic() - started:.1f} s; database: {db_path}")
     return steps
+
+
+DEMO_STUDIO_PARTY = "party-tidewater"  # Tidewater Collective, an independent label of the demo
+DEMO_STUDIO_EMAIL = "tidewater@demo.invalid"
+
+
+async def demo_studio_account(app: App, settings: RefrainSettings, db_path: Path) -> list[str]:
+    """A ready studio account for one demo independent, through the same invitation an
+    operator sends; returns the lines that say how to log in (a fresh password each run)."""
+    password = secrets.token_urlsafe(12)
+    link = await app.studio.accounts.invite(DEMO_STUDIO_PARTY, settings.web.public_url)
+    await app.studio.accounts.accept_invite(link.rsplit("/", 1)[1], DEMO_STUDIO_EMAIL, password)
+    login = f"{settings.web.public_url.rstrip('/')}/studio/login"
+    return [
+        "",
+        "Studio (rights holders on the web): serve the demo database with",
+        f"  REFRAIN_DATABASE_URL=sqlite+aiosqlite:///{db_path} REFRAIN_STUDIO__OPEN_SIGNUP=true "
+        ".venv/bin/refrain serve",
+        f"then open {login} and log in as {DEMO_STUDIO_EMAIL} with the password {password}",
+        "(Tidewater Collective, an independent label: its songs, terms, dashboard and statements).",
+    ]
 
 
 async def _play(app: App, echo: Echo) -> list[Step]:

@@ -26,6 +26,7 @@ from storage.repositories.maintenance import SqlMaintenanceLeases
 from storage.repositories.plays import SqlPlayLog
 from storage.repositories.reports import SqlReportRepository
 from storage.repositories.runs import SqlRunRepository
+from storage.repositories.studio import SqlStudioStore
 from storage.repositories.voices import SqlVoiceRegistry
 from storage.sessions import Sessions
 
@@ -43,6 +44,7 @@ class Database:
         sessions = Sessions(engine)
         self.voice_registry = SqlVoiceRegistry(sessions)  # the operator's voices CLI uses all of it
         self.revenue = SqlRevenueRepository(sessions)  # grants for the engine, the ledger for revenue
+        self.studio = SqlStudioStore(sessions)
         self.stores = Stores(
             catalog=SqlCatalogRepository(sessions),
             users=SqlUserRepository(sessions),

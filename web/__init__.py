@@ -6,5 +6,6 @@ Public surface: :func:`create_web_app` (the aiohttp application over an open
 
 from web.app import create_web_app
 from web.component import web_component
+from web.studio import Argon2Passwords, PyotpSecondFactor
 
-__all__ = ["create_web_app", "web_component"]
+__all__ = ["Argon2Passwords", "PyotpSecondFactor", "create_web_app", "web_component"]

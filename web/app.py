@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from config.studio import StudioSettings
 from config.web import WebSettings
 from core.ids import new_id
 from core.links import LinkSigner
@@ -28,6 +29,7 @@ from web.resolve import SharedClips
 from web.responses import message, not_found
 from web.share import share_page_handler
 from web.state import STATE, WebState
+from web.studio import mount_studio, studio_web
 
 log = logging.getLogger("web")
 
@@ -50,6 +52,7 @@ def create_web_app(
     extra_routes: Sequence[web.RouteDef] = (),
     *,
     plays: PlayLog | None = None,
+    studio: StudioSettings | None = None,
 ) -> web.Application:
     """The web application over Refrain's use cases.
 
@@ -59,6 +62,7 @@ def create_web_app(
         listener_secret: the HMAC key turning listeners into anonymous keys.
         extra_routes: mounted as they are (the Telegram webhook).
         plays: where beacons store play events (default: the port's play log).
+        studio: the studio's settings (default: the defaults); ``enabled=False`` leaves it out.
     """
     metrics = WebMetrics(port.requests.counts)
     shared = SharedClips(port.shares, ttl_s=settings.page_cache_ttl_s)
@@ -107,6 +111,12 @@ def create_web_app(
         web.get("/metrics", metrics_handler),
         *extra_routes,
     ])
+    studio = studio or StudioSettings()
+    if studio.enabled:
+        mount_studio(application, studio_web(
+            port.studio, studio, settings.public_url, settings.link_secret.get_secret_value().encode(),
+            settings.rate_limit_entries,
+        ))
     application.on_response_prepare.append(_security_headers)
     application.cleanup_ctx.append(_watch_renders)
     return application

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from config.studio import StudioSettings
 from config.web import WebSettings
 from core.ports import PlayLog
 from core.service import Refrain
@@ -26,16 +27,18 @@ async def web_component(
     *,
     plays: PlayLog | None = None,
     reuse_port: bool = False,
+    studio: StudioSettings | None = None,
 ) -> AsyncIterator[None]:
     """Serve until the block ends; then stop accepting, finish in-flight responses, close.
 
     ``plays`` overrides the play log (default: the port's), see ``create_web_app``.
     ``reuse_port`` binds with ``SO_REUSEPORT`` so several processes can share the port (the
-    kernel spreads connections over them).
+    kernel spreads connections over them). ``studio``: the studio's settings.
     """
     if settings.json_logs:
         _json_logging()
-    application = create_web_app(port, settings, listener_secret, extra_routes, plays=plays)
+    application = create_web_app(port, settings, listener_secret, extra_routes, plays=plays,
+                                 studio=studio)
     runner = web.AppRunner(
         application,
         access_log_class=JsonAccessLogger,

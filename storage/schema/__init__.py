@@ -50,6 +50,13 @@ from storage.schema.royalties import (
     RoyaltyPeriodRow,
     RunReversalRow,
 )
+from storage.schema.studio import (
+    StudioAccountRow,
+    StudioInviteRow,
+    StudioMembershipRow,
+    StudioRecoveryCodeRow,
+    StudioSessionRow,
+)
 from storage.schema.voice import VoiceProfileRow
 
 __all__ = [
@@ -93,6 +100,11 @@ __all__ = [
     "RunReversalRow",
     "ScopePolicyRow",
     "ShareRow",
+    "StudioAccountRow",
+    "StudioInviteRow",
+    "StudioMembershipRow",
+    "StudioRecoveryCodeRow",
+    "StudioSessionRow",
     "TakedownRow",
     "TierGrantRow",
     "UserRow",

@@ -33,6 +33,9 @@ class PlayEventRow(Base):
     __table_args__ = (
         # qualification and fraud scans: one period, listener by listener, in time order
         Index("ix_play_event_period_listener", "period", "listener_key", "played_at"),
+        # the studio's dashboard: a window of hours of some clips, counted by usage and platform
+        # from the index alone
+        Index("ix_play_event_clip_hour", "clip_id", "play_hour", "usage", "platform"),
     )
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)

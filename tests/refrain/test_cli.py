@@ -191,3 +191,18 @@ def test_demo_shows_every_kind_of_refusal_it_scripts(env: dict[str, str]) -> Non
         assert code in outcomes, code
     assert "BAD_SETTING" not in outcomes
     assert any("Summary" in line for line in lines)
+    # a ready studio account for one demo independent, and how to log in to it
+    login = next(line for line in lines if "/studio/login" in line)
+    password = login.rsplit(" ", 1)[1]
+
+    async def logs_in() -> bool:
+        from refrain.app import open_app
+        from refrain.demo import DEMO_STUDIO_EMAIL
+
+        demo_db = next(line for line in lines if "REFRAIN_DATABASE_URL=" in line).split("=", 1)[1]
+        settings = load_settings(database_url=demo_db.split()[0])
+        async with open_app(settings) as app:
+            opened = await app.studio.accounts.log_in(DEMO_STUDIO_EMAIL, password)
+            return "party-tidewater" in opened.holder.party_ids
+
+    assert asyncio.run(logs_in())
