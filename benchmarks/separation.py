@@ -13,6 +13,12 @@ against the song's true stems when real weights are installed.
 ``--compile`` adds a ``torch.compile``d Separator (``compiled_*`` keys and
 ``compile_s``, the time its first segment took).
 
+Memory: ``peak_rss_mib`` is the peak resident memory of a process that only
+loads the mix and separates it once with our Separator
+(``benchmarks/_separation_rss.py``; a process's peak cannot be measured after
+``apply_model`` ran in it). ``--rss-only`` skips the timed comparison, for the
+10-minute run (``--seconds 600 --rss-only``: the bound is ≤ 2 GiB).
+
 Usage: ``.venv/bin/python benchmarks/separation.py [--quick | --smoke]``; ``--quick``
 separates 8 s (two segments) instead of 60 s; ``--smoke`` 1.5 s once on one thread, through the
 random-weight architecture cut to 2-s segments (7.8 s released; demucs' own ``--segment`` knob).
@@ -25,8 +31,11 @@ calibration (null on a GPU) and the machine (``benchmarks/_machine.py``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -69,6 +78,8 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=None, help="alternating runs; best kept (2)")
     parser.add_argument("--compile", action="store_true", help="also time a torch.compile'd Separator")
+    parser.add_argument("--rss-only", action="store_true",
+                        help="only the peak memory of our separation (no timed comparison)")
     args = parser.parse_args()
     machine = machine_info()
     seconds = args.seconds or (1.5 if args.smoke else 8.0 if args.quick else 60.0)
@@ -92,6 +103,13 @@ def main() -> None:
         threads=threads,
     )
     mix, true_stems = _song(seconds, separator.samplerate, separator.sources)
+    memory = _peak_rss(mix, args, threads)
+    print(f"our separation alone: peak RSS {memory['peak_rss_mib']:.0f} MiB "
+          f"({memory['seconds']:.0f} s)", flush=True)
+    if args.rss_only:
+        emit({"device": str(device), "audio_s": seconds, "threads": threads, "weights": weights,
+              "peak_rss_mib": memory["peak_rss_mib"]}, machine)
+        return
     print(
         f"{weights} {args.model} on {device}, {seconds:.0f} s of stereo audio, {threads} threads; "
         f"ours: batch {separator.batch_size} × {separator.workers} workers, {separator.precision}",
@@ -149,6 +167,7 @@ def main() -> None:
         "precision": str(separator.precision).removeprefix("torch."),
         "weights": weights,
         "threads": threads,
+        "peak_rss_mib": memory["peak_rss_mib"],
     }
     if "compiled" in rtf:
         report |= {
@@ -159,6 +178,22 @@ def main() -> None:
         }
     emit(report, machine, speeds=("ours_rtf", "demucs_rtf"),
          off_cpu=("ours_rtf", "demucs_rtf") if device.type != "cpu" else ())
+
+
+def _peak_rss(mix: np.ndarray, args: argparse.Namespace, threads: int) -> dict[str, float]:
+    """Our separation of ``mix`` in a process of its own: its peak RSS and wall time."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mix.npy"
+        np.save(path, mix)
+        command = [sys.executable, str(Path(__file__).with_name("_separation_rss.py")), str(path),
+                   "--threads", str(threads), "--model", args.model, "--device", args.device]
+        if args.models_dir:
+            command += ["--models-dir", str(args.models_dir)]
+        if args.smoke:
+            command += ["--segment", str(float(SMOKE_SEGMENT_S))]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def _model(name: str, models_dir: Path) -> tuple[AnyModel, str]:

@@ -1,0 +1,58 @@
+"""Peak memory of one separation, in a process of its own (``benchmarks/separation.py`` runs it).
+
+A process's peak resident set only grows, so the separation benchmark cannot
+measure ours after ``apply_model`` (or after synthesising the song) in the
+same process: this script loads the mix from a ``.npy`` file, separates it
+once with our ``Separator`` and prints ``{"peak_rss_mib": …, "seconds": …}``.
+
+Usage: ``python benchmarks/_separation_rss.py MIX.npy --threads N [--segment S] [--model M]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from config import RefrainSettings
+from engine.separation import ModelWeightsMissing, Separator
+from engine.separation.models import load_separation_model, random_htdemucs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mix", type=Path)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--segment", type=float, help="seconds per segment (smoke runs)")
+    parser.add_argument("--model", default="htdemucs")
+    parser.add_argument("--models-dir", type=Path)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    try:
+        model = load_separation_model(args.model, args.models_dir or RefrainSettings().models_dir)
+    except ModelWeightsMissing:
+        model = random_htdemucs()
+    if args.segment:
+        model.segment = Fraction(args.segment)
+    separator = Separator(model, device=args.device, threads=args.threads)
+    mix = np.load(args.mix)
+    start = time.perf_counter()
+    stems = separator.separate(mix)
+    took = time.perf_counter() - start
+    assert all(stem.shape == mix.shape for stem in stems.values())
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"peak_rss_mib": round(peak_kib / 1024, 1), "seconds": round(took, 1)}))
+
+
+if __name__ == "__main__":
+    main()
