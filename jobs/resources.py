@@ -69,6 +69,7 @@ def separation_source(settings: RefrainSettings, blobs: BlobStore) -> StemSource
         SeparationError,
         Separator,
         StemCache,
+        export_path,
         load_separation_model,
     )
 
@@ -77,7 +78,9 @@ def separation_source(settings: RefrainSettings, blobs: BlobStore) -> StemSource
     except SeparationError as exc:
         log.warning("separation disabled: %s", exc)
         return MissingModelStems(str(exc))
-    separator = Separator(model, device=settings.separation_device)
+    separator = Separator(
+        model, device=settings.separation_device, onnx=export_path(folder, name)
+    )
     cache = StemCache(blobs, FileStemIndex(settings.blobs_dir / "stem-index"), separator.samplerate)
     return SeparatedStems(
         blobs, cache, separator, name, model_fingerprint(model, separator),

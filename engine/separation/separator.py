@@ -14,6 +14,7 @@ memory and segments are cut there; on CPU it runs in float32 on every core.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +22,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,8 @@ from engine.separation._runner import (
     run_batches,
 )
 from engine.separation.errors import SeparationOutOfMemory
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float], None]
 """Called with the fraction of segments done, from 0 to 1."""
@@ -139,6 +143,9 @@ class Separator:
             compiled, but the first separation compiles for minutes (6 to 12
             on a 2-core machine; less with a warm inductor cache), so it suits
             long-lived workers only. Compiled networks take one call at a time.
+        onnx: an ONNX export of the network (``onnx_runtime``), run by ONNX
+            Runtime on CPU when it matches the model; ``None``, a mismatch, a
+            bag or a GPU: PyTorch (the log says why).
     """
 
     def __init__(
@@ -156,6 +163,7 @@ class Separator:
         threads: int | None = None,
         seed: int = 0,
         compile: bool = False,
+        onnx: Path | None = None,
     ) -> None:
         if not 0 <= overlap < 1:
             raise ValueError(f"overlap must be in [0, 1), not {overlap}")
@@ -187,6 +195,9 @@ class Separator:
             release_freed_memory()
         model.to(self.device).eval()
         self._members = _members(model, segment)
+        self.runtime = "pytorch"
+        if onnx is not None and not on_cuda and not compile:
+            self._use_onnx(model, onnx)
         if compile:
             self._members = [
                 replace(m, run=torch.compile(m.network, dynamic=False, options=_COMPILE_OPTIONS))
@@ -195,6 +206,18 @@ class Separator:
         self._spectrograms = Float32Spectrograms(
             [m.network for m in self._members], self.device, self.precision
         )
+
+    def _use_onnx(self, model: nn.Module, path: Path) -> None:
+        from engine.separation.onnx_runtime import onnx_network
+
+        if len(self._members) != 1:
+            log.warning("separation runs on PyTorch: a bag of models is not exported")
+            return
+        share = max(1, self.threads // self._capacity.workers)
+        run = onnx_network(self._members[0].network, path, share)
+        if run is not None:
+            self._members = [replace(self._members[0], run=run)]
+            self.runtime = "onnxruntime"
 
     @property
     def batch_size(self) -> int:
