@@ -5,7 +5,7 @@ measure ours after ``apply_model`` (or after synthesising the song) in the
 same process: this script loads the mix from a ``.npy`` file, separates it
 once with our ``Separator`` and prints ``{"peak_rss_mib": …, "seconds": …}``.
 
-Usage: ``python benchmarks/_separation_rss.py MIX.npy --threads N [--segment S] [--model M]``
+Usage: ``python benchmarks/_separation_rss.py MIX.npy --threads N [--segment S] [--model M] [--onnx F]``
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--model", default="htdemucs")
     parser.add_argument("--models-dir", type=Path)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--onnx", type=Path, help="an ONNX Runtime export of the model")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     try:
@@ -44,14 +45,15 @@ def main() -> None:
         model = random_htdemucs()
     if args.segment:
         model.segment = Fraction(args.segment)
-    separator = Separator(model, device=args.device, threads=args.threads)
+    separator = Separator(model, device=args.device, threads=args.threads, onnx=args.onnx)
     mix = np.load(args.mix)
     start = time.perf_counter()
     stems = separator.separate(mix)
     took = time.perf_counter() - start
     assert all(stem.shape == mix.shape for stem in stems.values())
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"peak_rss_mib": round(peak_kib / 1024, 1), "seconds": round(took, 1)}))
+    print(json.dumps({"peak_rss_mib": round(peak_kib / 1024, 1), "seconds": round(took, 1),
+                      "runtime": separator.runtime}))
 
 
 if __name__ == "__main__":
