@@ -59,9 +59,10 @@ _MAX_SHIFT_S = 0.5  # the shift trick moves the track by up to half a second
 _CUDA_BATCH = 8
 _CPU_BATCH = 1  # on CPU, bigger batches cost more per segment (cache misses)
 _WEIGHT_BLOCK = 1 << 20  # samples whose blending weights are summed at once
-# A CPU worker's network call holds about 0.5 GB of activations (HTDemucs, one
-# 7.8-s segment) and a 10-minute song's input and stems about 1 GB: past this
-# length one call runs at a time, so a 10-minute song separates in ≤ 2 GiB.
+# A CPU worker's network call holds about 0.5 GB of activations on PyTorch
+# (HTDemucs, one 7.8-s segment; about 2.3 GB on ONNX Runtime, measured) and a
+# 10-minute song's input and stems about 1 GB: past this length one PyTorch
+# call runs at a time, so a 10-minute song separates in ≤ 2 GiB.
 _LONG_TRACK_S = 240
 # Weights become constants, so oneDNN gets them pre-packed: 1.28× per HTDemucs
 # segment on CPU where plain compilation gave 1.2×. Fine for inference-only use.
@@ -144,8 +145,10 @@ class Separator:
             on a 2-core machine; less with a warm inductor cache), so it suits
             long-lived workers only. Compiled networks take one call at a time.
         onnx: an ONNX export of the network (``onnx_runtime``), run by ONNX
-            Runtime on CPU when it matches the model; ``None``, a mismatch, a
-            bag or a GPU: PyTorch (the log says why).
+            Runtime on CPU when it matches the model, for songs up to 4
+            minutes (longer ones run on PyTorch, whose calls hold a quarter
+            of the memory); ``None``, a mismatch, a bag or a GPU: PyTorch
+            (the log says why).
     """
 
     def __init__(
@@ -196,7 +199,8 @@ class Separator:
         model.to(self.device).eval()
         self._members = _members(model, segment)
         self.runtime = "pytorch"
-        if onnx is not None and not on_cuda and not compile:
+        self._onnx_members: list[_Member] = []
+        if onnx is not None and not on_cuda and not compile and self.precision == torch.float32:
             self._use_onnx(model, onnx)
         if compile:
             self._members = [
@@ -216,8 +220,14 @@ class Separator:
         share = max(1, self.threads // self._capacity.workers)
         run = onnx_network(self._members[0].network, path, share)
         if run is not None:
-            self._members = [replace(self._members[0], run=run)]
+            self._onnx_members = [replace(self._members[0], run=run)]
             self.runtime = "onnxruntime"
+
+    def _members_for(self, n: int) -> list[_Member]:
+        """ONNX Runtime where there is an export, except for long songs (see ``_LONG_TRACK_S``)."""
+        if self._onnx_members and n <= _LONG_TRACK_S * self.samplerate:
+            return self._onnx_members
+        return self._members
 
     @property
     def batch_size(self) -> int:
@@ -249,7 +259,8 @@ class Separator:
             del ref
             tracks = self._shifted(self._to_device(mix), mean, std)
             delays = [track.delay for track in tracks]
-            plans = [self._plan(member, tracks) for member in self._members]
+            members = self._members_for(n)
+            plans = [self._plan(member, tracks) for member in members]
             calls = max(-(-len(plan) // self._capacity.batch_size) for plan in plans)
             workers = min(calls, self._capacity.workers)
             if self._one_call_when_long and n > _LONG_TRACK_S * self.samplerate:
@@ -257,9 +268,9 @@ class Separator:
             pool = stack.enter_context(self._pool(workers))
             stack.enter_context(self._spectrograms.installed())
             try:
-                stems = self._estimate(tracks, delays, plans, pool, progress)
+                stems = self._estimate(members, tracks, delays, plans, pool, progress)
             except OutOfCapacity:
-                longest = max(float(member.segment) for member in self._members)
+                longest = max(float(member.segment) for member in members)
                 raise SeparationOutOfMemory(str(self.device), longest) from None
             stems.mul_(std.to(self.device)).add_(mean.to(self.device))
             result = stems.cpu().numpy()
@@ -269,6 +280,7 @@ class Separator:
 
     def _estimate(
         self,
+        members: list[_Member],
         tracks: list[_Track],
         delays: list[int],
         plans: list[list[Segment]],
@@ -288,12 +300,12 @@ class Separator:
             if progress is not None:
                 progress(done / total_segments)
 
-        if len(self._members) == 1 and len(tracks) == 1:
-            return self._overlap_add(self._members[0], tracks, plans[0], pool, step)[0]
+        if len(members) == 1 and len(tracks) == 1:
+            return self._overlap_add(members[0], tracks, plans[0], pool, step)[0]
         n = tracks[0].length - delays[0]
         total = torch.zeros(len(self.sources), self.audio_channels, n, device=self.device)
         weight_sums = torch.zeros(len(self.sources), device=self.device)
-        for member, plan in zip(self._members, plans, strict=True):
+        for member, plan in zip(members, plans, strict=True):
             per_track = self._overlap_add(member, tracks, plan, pool, step)
             estimate = torch.stack(
                 [out[..., delay : delay + n] for out, delay in zip(per_track, delays, strict=True)]
