@@ -5,6 +5,8 @@
 #   OUTDIR    where the JSON lines go (default: ./gpu-check-<UTC time>)
 #   --device  cuda (default) or cpu: the same script on a machine without a GPU
 #   --smoke   the benchmarks' smoke sizes (the test suite runs it so, on CPU)
+#   GPU_CHECK_LIMIT_S  seconds each separation check may take (default 100; a busy
+#             CPU-only machine, which also exports the model for ONNX Runtime, needs more)
 #
 # Each check's last stdout line (one JSON object, with the machine) goes to
 # OUTDIR/<check>.json and all of them to OUTDIR/all.jsonl; the full output to
@@ -21,7 +23,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --device) device="$2"; shift 2 ;;
     --smoke) size="--smoke"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) outdir="$1"; shift ;;
   esac
 done
@@ -51,11 +53,11 @@ if [[ "$device" == cuda ]] && command -v nvidia-smi > /dev/null; then
   check nvidia-smi 30 bash -c 'echo "{\"gpu\": \"$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | head -n 1)\"}"'
 fi
 for precision in bfloat16 float32; do
-  check "separation-$precision" 100 "$python" benchmarks/separation.py "$size" \
+  check "separation-$precision" "${GPU_CHECK_LIMIT_S:-100}" "$python" benchmarks/separation.py "$size" \
     --device "$device" --precision "$precision"
 done
 # shellcheck disable=SC2016  # expanded by the inner shell
-check separation-tests 90 bash -c '"$0" -m pytest -q -x -p no:cacheprovider "$1"; \
+check separation-tests "${GPU_CHECK_LIMIT_S:-90}" bash -c '"$0" -m pytest -q -x -p no:cacheprovider "$1"; \
   echo "{\"check\": \"separation-tests\", \"status\": $?}"' \
   "$python" tests/engine/separation/test_separator.py
 echo "JSON lines in $outdir/all.jsonl" >&2
