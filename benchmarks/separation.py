@@ -13,6 +13,12 @@ against the song's true stems when real weights are installed.
 ``--compile`` adds a ``torch.compile``d Separator (``compiled_*`` keys and
 ``compile_s``, the time its first segment took).
 
+Memory: ``peak_rss_mib`` is the peak resident memory of a process that only
+loads the mix and separates it once with our Separator
+(``benchmarks/_separation_rss.py``; a process's peak cannot be measured after
+``apply_model`` ran in it). ``--rss-only`` skips the timed comparison, for the
+10-minute run (``--seconds 600 --rss-only``: the bound is ≤ 2 GiB).
+
 Usage: ``.venv/bin/python benchmarks/separation.py [--quick | --smoke]``; ``--quick``
 separates 8 s (two segments) instead of 60 s; ``--smoke`` 1.5 s once on one thread, through the
 random-weight architecture cut to 2-s segments (7.8 s released; demucs' own ``--segment`` knob).
@@ -25,16 +31,21 @@ calibration (null on a GPU) and the machine (``benchmarks/_machine.py``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
+from demucs.htdemucs import HTDemucs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -45,12 +56,18 @@ from config import RefrainSettings
 from engine import SongSpec, render_song
 from engine.separation import ModelWeightsMissing, Separator
 from engine.separation.models import AnyModel, load_separation_model, random_htdemucs
+from engine.separation.onnx_runtime import export_htdemucs
 
 SEED = 20261128
 SMOKE_SEGMENT_S = Fraction(2)
 
 
 def main() -> None:
+    with ExitStack() as stack:
+        _main(stack)
+
+
+def _main(stack: ExitStack) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_run_size(parser, quick="8 s of audio instead of 60 s",
                  smoke="1.5 s of audio, 2-s segments, one thread, one run each")
@@ -69,6 +86,10 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=None, help="alternating runs; best kept (2)")
     parser.add_argument("--compile", action="store_true", help="also time a torch.compile'd Separator")
+    parser.add_argument("--pytorch-only", action="store_true",
+                        help="no ONNX Runtime export: ours is the PyTorch separator")
+    parser.add_argument("--rss-only", action="store_true",
+                        help="only the peak memory of our separation (no timed comparison)")
     args = parser.parse_args()
     machine = machine_info()
     seconds = args.seconds or (1.5 if args.smoke else 8.0 if args.quick else 60.0)
@@ -82,25 +103,41 @@ def main() -> None:
         model.segment = SMOKE_SEGMENT_S  # a quarter of the compute per segment: this checks it runs
     model.to(device)
     precision = None if args.precision == "auto" else getattr(torch, args.precision)
-    separator = Separator(
-        model,
-        device=device,
-        overlap=args.overlap,
-        batch_size=args.batch_size,
-        workers=args.workers,
-        precision=precision,
-        threads=threads,
-    )
+    folder = stack.enter_context(tempfile.TemporaryDirectory())
+    onnx, export_s = _export(model, Path(folder), device) if not args.pytorch_only else (None, None)
+
+    def separator_for(onnx: Path | None, precision: torch.dtype | None) -> Separator:
+        return Separator(model, device=device, overlap=args.overlap, batch_size=args.batch_size,
+                         workers=args.workers, precision=precision, threads=threads, onnx=onnx)
+
+    separator = separator_for(onnx, precision)
     mix, true_stems = _song(seconds, separator.samplerate, separator.sources)
+    memory = _peak_rss(mix, args, threads, onnx)
+    print(f"our separation alone: peak RSS {memory['peak_rss_mib']:.0f} MiB "
+          f"({memory['seconds']:.0f} s)", flush=True)
+    if args.rss_only:
+        emit({"device": str(device), "audio_s": seconds, "threads": threads, "weights": weights,
+              "peak_rss_mib": memory["peak_rss_mib"]}, machine)
+        return
     print(
         f"{weights} {args.model} on {device}, {seconds:.0f} s of stereo audio, {threads} threads; "
-        f"ours: batch {separator.batch_size} × {separator.workers} workers, {separator.precision}",
+        f"ours: batch {separator.batch_size} × {separator.workers} workers, {separator.precision}, "
+        f"{separator.runtime}",
         flush=True,
     )
     runs: dict[str, Callable[[np.ndarray], np.ndarray]] = {
         "demucs": lambda audio: _demucs(model, audio, args.overlap, device),
         "ours": lambda audio: _stacked(separator.separate(audio), separator.sources),
     }
+    # The same run's PyTorch-only figure: on CPU our separator without the export;
+    # on a GPU the other precision (bfloat16 is compared with float32 by SDR).
+    if device.type == "cuda":
+        other = separator_for(None, torch.float32 if separator.precision == torch.bfloat16
+                              else torch.bfloat16)
+        runs["other_precision"] = lambda audio: _stacked(other.separate(audio), other.sources)
+    elif separator.runtime != "pytorch":
+        torch_only = separator_for(None, precision)
+        runs["torch"] = lambda audio: _stacked(torch_only.separate(audio), torch_only.sources)
     # One untimed segment each first: the first call of a shape is slow (allocations,
     # oneDNN primitives), and a compiled network compiles then.
     warm = mix[:, : min(mix.shape[1], 2 * separator.samplerate)]
@@ -149,7 +186,21 @@ def main() -> None:
         "precision": str(separator.precision).removeprefix("torch."),
         "weights": weights,
         "threads": threads,
+        "peak_rss_mib": memory["peak_rss_mib"],
+        "runtime": separator.runtime,
+        "export_s": None if export_s is None else round(export_s, 1),
+        "torch_rtf": round(rtf.get("torch", rtf["ours"]), 4),
+        "torch_ratio": round(rtf.get("torch", rtf["ours"]) / rtf["demucs"], 4),
+        "torch_max_abs_diff": diff.get("torch", diff["ours"]),
     }
+    if "other_precision" in outputs:
+        bf16, fp32 = ((outputs["ours"], outputs["other_precision"])
+                      if separator.precision == torch.bfloat16
+                      else (outputs["other_precision"], outputs["ours"]))
+        report |= {
+            "other_precision_rtf": round(rtf["other_precision"], 4),
+            "bf16_vs_fp32_sdr_db": round(_sdr(fp32, bf16), 2),
+        }
     if "compiled" in rtf:
         report |= {
             "compiled_rtf": round(rtf["compiled"], 4),
@@ -159,6 +210,37 @@ def main() -> None:
         }
     emit(report, machine, speeds=("ours_rtf", "demucs_rtf"),
          off_cpu=("ours_rtf", "demucs_rtf") if device.type != "cpu" else ())
+
+
+def _export(model: AnyModel, folder: Path, device: torch.device) -> tuple[Path | None, float | None]:
+    """The model exported for ONNX Runtime (CPU, single HTDemucs), and how long that took."""
+    if device.type != "cpu" or not isinstance(model, HTDemucs):
+        return None, None
+    start = time.perf_counter()
+    path = export_htdemucs(model, folder / "model.onnx")
+    took = time.perf_counter() - start
+    print(f"exported for ONNX Runtime in {took:.0f} s", flush=True)
+    return path, took
+
+
+def _peak_rss(
+    mix: np.ndarray, args: argparse.Namespace, threads: int, onnx: Path | None
+) -> dict[str, float]:
+    """Our separation of ``mix`` in a process of its own: its peak RSS and wall time."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mix.npy"
+        np.save(path, mix)
+        command = [sys.executable, str(Path(__file__).with_name("_separation_rss.py")), str(path),
+                   "--threads", str(threads), "--model", args.model, "--device", args.device]
+        if args.models_dir:
+            command += ["--models-dir", str(args.models_dir)]
+        if args.smoke:
+            command += ["--segment", str(float(SMOKE_SEGMENT_S))]
+        if onnx is not None:
+            command += ["--onnx", str(onnx)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def _model(name: str, models_dir: Path) -> tuple[AnyModel, str]:

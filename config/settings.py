@@ -78,6 +78,11 @@ class RefrainSettings(BaseSettings):
     separation_model: str = Field(
         default="htdemucs", description="demucs model in models_dir (demucs_unittest: tiny, tests)"
     )
+    warm_interval_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="how often a rendering process looks for recordings waiting for stems",
+    )
     separation_device: str | None = Field(
         default=None, description="cuda, cpu… (default: CUDA when available)"
     )

@@ -105,6 +105,11 @@ class Recording:
     """The label marks this recording explicit (a parental-advisory version): servers
     with ``nsfw-filter on`` refuse it."""
 
+    @property
+    def needs_separation(self) -> bool:
+        """Audio without provided stems: demucs must make its stems before a cover."""
+        return bool(self.audio_sha256) and not self.stems
+
 
 @dataclass(frozen=True)
 class Share:

@@ -15,20 +15,43 @@ from typing import Any
 from config import RefrainSettings
 from core.clock import SystemClock
 from core.deliveries import DeliveryService, MarkingKey
-from core.ports import BlobStore, Notifier, Stores
+from core.ports import BlobStore, CatalogRepository, Notifier, Stores
 from engine import C2paSigner, DeliveryAudioEngine, c2pa_available, load_signer
 from jobs.maintenance import TEMP_AREA
 from jobs.pipeline import RenderJob, RenderSettings
 from jobs.runners import AudioRunner
 from jobs.separation import MissingModelStems, SeparatedStems
 from jobs.stems import ProvidedStems, StemSource
-from storage import FileStemIndex
+from jobs.warming import StemWarmer
+from storage import FileStemIndex, FileWarmList
 
 log = logging.getLogger(__name__)
 
 def temp_dir(settings: RefrainSettings, purpose: str) -> Path:
     """A folder for half-made files under the blob store's temporary area."""
     return settings.blobs_dir / TEMP_AREA / purpose
+
+
+def warm_list(settings: RefrainSettings) -> FileWarmList:
+    """Recordings waiting for stems, beside the shared blobs (see ``jobs.warming``)."""
+    return FileWarmList(settings.blobs_dir / "stem-warm")
+
+
+def has_separation_weights(settings: RefrainSettings) -> bool:
+    """Whether the configured separation model can load (files present, or the test model)."""
+    folder = settings.models_dir
+    if settings.separation_model == "demucs_unittest":
+        return True
+    return folder.is_dir() and any(folder.glob("*.th"))
+
+
+def stem_warmer(
+    settings: RefrainSettings, catalog: CatalogRepository, separated: StemSource
+) -> StemWarmer | None:
+    """The warmer of this rendering process; ``None`` without a model to separate with."""
+    if not isinstance(separated, SeparatedStems):
+        return None
+    return StemWarmer(catalog, separated, warm_list(settings), settings.warm_interval_s)
 
 
 def separation_source(settings: RefrainSettings, blobs: BlobStore) -> StemSource:
@@ -38,8 +61,7 @@ def separation_source(settings: RefrainSettings, blobs: BlobStore) -> StemSource
     whose catalog always comes with stems starts fast.
     """
     name, folder = settings.separation_model, settings.models_dir
-    has_files = folder.is_dir() and any(folder.glob("*.th"))
-    if name != "demucs_unittest" and not has_files:
+    if not has_separation_weights(settings):
         return MissingModelStems(
             f"no separation weights in {folder}: install them with `refrain models install PATH`"
         )
@@ -47,6 +69,7 @@ def separation_source(settings: RefrainSettings, blobs: BlobStore) -> StemSource
         SeparationError,
         Separator,
         StemCache,
+        export_path,
         load_separation_model,
     )
 
@@ -55,9 +78,14 @@ def separation_source(settings: RefrainSettings, blobs: BlobStore) -> StemSource
     except SeparationError as exc:
         log.warning("separation disabled: %s", exc)
         return MissingModelStems(str(exc))
-    separator = Separator(model, device=settings.separation_device)
+    separator = Separator(
+        model, device=settings.separation_device, onnx=export_path(folder, name)
+    )
     cache = StemCache(blobs, FileStemIndex(settings.blobs_dir / "stem-index"), separator.samplerate)
-    return SeparatedStems(blobs, cache, separator, name, model_fingerprint(model, separator))
+    return SeparatedStems(
+        blobs, cache, separator, name, model_fingerprint(model, separator),
+        warm_list=warm_list(settings),
+    )
 
 
 def model_fingerprint(model: Any, separator: Any) -> str:
@@ -119,11 +147,13 @@ def build_render_job(
     notifier: Notifier,
     runner: AudioRunner | None,
     deliveries: DeliveryService | None = None,
+    separated: StemSource | None = None,
 ) -> RenderJob:
+    """``separated``: the separation source, when the caller also warms stems with it."""
     return RenderJob(
         stores,
         blobs,
-        ProvidedStems(blobs, separation_source(settings, blobs)),
+        ProvidedStems(blobs, separated or separation_source(settings, blobs)),
         notifier,
         SystemClock(),
         runner,

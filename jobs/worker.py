@@ -12,7 +12,8 @@ While a job runs, its arq "in progress" key is kept alive for ``lease_s``
 at a time (arq itself sets it for the whole job timeout), so a worker that
 dies loses its jobs to another worker within ``lease_s``, while a long
 render may still take up to ``job_timeout_s``. The worker also runs the
-recovery sweep (one instance at a time across all of them).
+recovery sweep (one instance at a time across all of them) and, outside
+burst mode, the stem warmer (``jobs.warming``).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ from core.requests import RecoverySweep, SweepSettings
 from jobs import metrics
 from jobs.arq_queue import RENDER_TASK, ArqQueue, RedisNotifier, redis_client, where
 from jobs.pipeline import RenderJob
-from jobs.resources import build_render_job
+from jobs.resources import build_render_job, separation_source, stem_warmer
 from jobs.runners import AudioRunner, audio_runner
+from jobs.warming import StemWarmer
 from storage import Database, LocalBlobStore
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class WorkerResources:
     runner: AudioRunner
     redis: ArqRedis
     job: RenderJob
+    warmer: StemWarmer | None = None
 
     async def close(self) -> None:
         self.runner.close()
@@ -141,8 +144,12 @@ async def open_resources(settings: RefrainSettings, stop: asyncio.Event) -> Work
     redis = redis_client(settings.redis_url.get_secret_value(), queue_name=settings.queue_name)
     runner = audio_runner(settings.workers)
     blobs = LocalBlobStore(settings.blobs_dir)
-    job = build_render_job(settings, database.stores, blobs, RedisNotifier(redis), runner)
-    return WorkerResources(settings, database, runner, redis, job)
+    separated = separation_source(settings, blobs)
+    job = build_render_job(
+        settings, database.stores, blobs, RedisNotifier(redis), runner, separated=separated
+    )
+    warmer = stem_warmer(settings, database.stores.catalog, separated)
+    return WorkerResources(settings, database, runner, redis, job, warmer)
 
 
 async def run_worker(
@@ -162,6 +169,11 @@ async def run_worker(
     )
     sweep_stop = asyncio.Event()
     sweeping = asyncio.create_task(sweep.run_forever(sweep_stop), name="recovery-sweep")
+    warming = (
+        asyncio.create_task(resources.warmer.run_forever(sweep_stop), name="stem-warmer")
+        if resources.warmer is not None and not burst
+        else None
+    )
     redis_at = where(settings.redis_url.get_secret_value())
     try:
         while not stop.is_set():
@@ -176,7 +188,9 @@ async def run_worker(
         sweep_stop.set()  # let a sweep in progress finish its transaction
         await asyncio.wait({sweeping}, timeout=10)
         sweeping.cancel()
-        await asyncio.gather(sweeping, return_exceptions=True)
+        if warming is not None:
+            warming.cancel()
+        await asyncio.gather(sweeping, *([warming] if warming else []), return_exceptions=True)
         await resources.close()
 
 

@@ -45,15 +45,20 @@ from jobs import (
     EmbeddedQueue,
     InMemoryQueue,
     LocalEventBus,
+    StemWarmer,
     arq_queue,
     audio_runner,
     build_render_job,
     delivery_service,
     marking_keys,
     metrics,
+    separation_source,
+    stem_warmer,
+    warm_list,
 )
 from storage import (
     Database,
+    FileWarmList,
     LocalBlobStore,
     Sessions,
     SqlPlayLog,
@@ -88,6 +93,8 @@ class App:
     health: HealthChecks
     revenue: RevenueService
     studio: Studio
+    warm_list: FileWarmList
+    warmer: StemWarmer | None = None  # only where this process renders (serve, demo)
 
     @property
     def buttons(self) -> ButtonStates:
@@ -146,8 +153,11 @@ async def _runner(
     run_jobs: bool,
     bus: LocalEventBus,
     deliveries: DeliveryService,
-) -> AsyncIterator[JobQueue]:
+) -> AsyncIterator[tuple[JobQueue, StemWarmer | None]]:
     """The configured queue: embedded (rendering here when ``run_jobs``) or arq.
+
+    Where this process renders it also warms stems (``jobs.warming``): the
+    warmer comes back beside the queue, already running.
 
     Job events reach ``bus`` either way: published by the embedded renderer,
     or relayed from the arq workers' Redis channel. The arq client connects
@@ -166,7 +176,7 @@ async def _runner(
         queue = arq_queue.ArqQueue(pool, settings.queue_name)
         relay = asyncio.create_task(arq_queue.relay_events(pool, bus.publish), name="event-relay")
         try:
-            yield queue
+            yield queue, None
         finally:
             relay.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -174,15 +184,25 @@ async def _runner(
             await queue.close()
         return
     if not run_jobs:
-        yield InMemoryQueue()
+        yield InMemoryQueue(), None
         return
     runner = audio_runner(settings.workers)
-    job = build_render_job(settings, stores, blobs, bus, runner, deliveries)
+    separated = separation_source(settings, blobs)
+    job = build_render_job(settings, stores, blobs, bus, runner, deliveries, separated)
     embedded = EmbeddedQueue(job.run, concurrency=max(1, settings.workers))
+    warmer = stem_warmer(settings, stores.catalog, separated)
+    stop = asyncio.Event()
+    warming = (
+        asyncio.create_task(warmer.run_forever(stop), name="stem-warmer") if warmer else None
+    )
     await embedded.start()
     try:
-        yield embedded
+        yield embedded, warmer
     finally:
+        stop.set()
+        if warming is not None:
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
         await embedded.stop()
         runner.close()
 
@@ -232,10 +252,12 @@ async def open_app(
         events = LocalEventBus()
         deliveries = delivery_service(settings, stores, blobs)
         own_queue = queue is None
+        warmer: StemWarmer | None = None
         if queue is None:
-            queue = await stack.enter_async_context(
+            made, warmer = await stack.enter_async_context(
                 _runner(settings, stores, blobs, run_jobs, events, deliveries)
             )
+            queue = made
         clock = clock or SystemClock()
         index, hidden = await build_index(stores)
         requests = RequestService(
@@ -274,6 +296,8 @@ async def open_app(
             health=health_checks(settings, database, queue, blobs),
             revenue=revenue,
             studio=build_studio(settings, database, stores, clock, events, tracer),
+            warm_list=warm_list(settings),
+            warmer=warmer,
         )
 
 

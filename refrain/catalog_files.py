@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 
 from core.catalog import (
@@ -21,6 +22,7 @@ from core.catalog import (
     demo_catalog,
     parse_catalog_file,
 )
+from core.model import Recording
 from core.ports import CatalogBatch
 from engine import SongSpec, encode_flac_bytes, load_audio, render_song
 from refrain.app import App
@@ -95,10 +97,27 @@ async def import_catalog_file(app: App, file: Path, *, fill_unclaimed: bool) -> 
         await catalog.import_batch(batch, app.clock.now())
     except StorageConflict as exc:  # what only the database sees (codes swapped between ids)
         raise CatalogImportError([ImportIssue(0, f"{exc}; nothing was imported")], name) from exc
+    warming = await queue_for_warming(app, batch.recordings)
     return (
         f"imported {len(batch.recordings)} recordings, {len(batch.works)} works, "
         f"{len(batch.parties)} parties, {len(batch.licenses)} licenses from {name}"
+        + (f"; {warming} queued for stem separation" if warming else "")
     )
+
+
+async def queue_for_warming(app: App, recordings: Iterable[Recording]) -> int:
+    """Put the recordings that need separating on the warm list; how many were added.
+
+    The process that renders (``refrain serve`` or a worker) separates them
+    ahead of any fan's request; this one, if it renders, is told at once.
+    """
+    added = 0
+    for recording in recordings:
+        if recording.needs_separation and await asyncio.to_thread(app.warm_list.add, recording.id):
+            added += 1
+    if added and app.warmer is not None:
+        app.warmer.wake()
+    return added
 
 
 async def install_demo_catalog(app: App) -> str:

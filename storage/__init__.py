@@ -28,11 +28,13 @@ from storage.repositories.voices import SqlVoiceRegistry
 from storage.search_postings import TrigramPostings
 from storage.sessions import Sessions
 from storage.stem_index import FileStemIndex
+from storage.warm_list import FileWarmList, WarmState
 
 __all__ = [
     "AppendOnlyViolation",
     "Database",
     "FileStemIndex",
+    "FileWarmList",
     "LocalBlobStore",
     "NotFound",
     "SchemaOutOfDate",
@@ -44,6 +46,7 @@ __all__ = [
     "StorageError",
     "StorageUnavailable",
     "TrigramPostings",
+    "WarmState",
     "check_schema",
     "create_engine",
     "downgrade",

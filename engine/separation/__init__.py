@@ -7,6 +7,7 @@ stems without loading the model code; ``Separator`` and the model loaders
 Public surface:
     load_separation_model, install_model_files, random_htdemucs  (models)
     Separator                                                    (separator)
+    export_for_onnx_runtime, export_path                         (onnx_runtime)
     stem_cache_key, StemCache, StemSet                           (cache)
     StemIndex, StemIndexEntry, InMemoryStemIndex                 (index)
     ModelWeightsMissing, ModelFilesInvalid, SeparationOutOfMemory, SeparationError
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         load_separation_model,
         random_htdemucs,
     )
+    from engine.separation.onnx_runtime import export_for_onnx_runtime, export_path
     from engine.separation.separator import Separator
 
 _LAZY = {
@@ -39,6 +41,8 @@ _LAZY = {
     "load_separation_model": "engine.separation.models",
     "random_htdemucs": "engine.separation.models",
     "Separator": "engine.separation.separator",
+    "export_for_onnx_runtime": "engine.separation.onnx_runtime",
+    "export_path": "engine.separation.onnx_runtime",
 }
 
 __all__ = [
@@ -52,6 +56,8 @@ __all__ = [
     "StemIndex",
     "StemIndexEntry",
     "StemSet",
+    "export_for_onnx_runtime",
+    "export_path",
     "install_model_files",
     "load_separation_model",
     "random_htdemucs",

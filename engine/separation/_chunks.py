@@ -63,10 +63,3 @@ def transition_weight(segment_length: int, power: float, device: torch.device) -
     falling = torch.arange(segment_length - half, 0, -1, device=device, dtype=torch.float32)
     weight = torch.cat([rising, falling])
     return (weight / weight.max()) ** power
-
-
-def padding_for(segments: Sequence[Segment], n: int) -> tuple[int, int]:
-    """Zeros to add before and after a track so every segment's input is a plain slice."""
-    before = max(0, -min(s.start for s in segments))
-    after = max(0, max(s.start + s.valid for s in segments) - n)
-    return before, after

@@ -30,6 +30,22 @@ def install(ctx: click.Context, path: Path) -> None:
         raise UserError(f"No .th or .yaml model files found at {path}.")
     for file in installed:
         click.echo(f"installed {file}")
+    _export(settings.separation_model, settings.models_dir)
+
+
+def _export(name: str, models_dir: Path) -> None:
+    """The ONNX Runtime export of the configured model, beside its weights (see onnx_runtime)."""
+    from engine.separation import SeparationError, export_for_onnx_runtime
+
+    try:
+        path = export_for_onnx_runtime(name, models_dir)
+    except SeparationError as exc:  # weights of another model, or none yet for this one
+        click.echo(f"no ONNX export: {exc}")
+        return
+    if path is None:
+        click.echo(f"no ONNX export: {name} is not a single HTDemucs; it runs on PyTorch")
+    else:
+        click.echo(f"exported {name} for ONNX Runtime: {path}")
 
 
 @models.command("list")
