@@ -11,6 +11,7 @@ import click
 
 from config import RefrainSettings
 from core.errors import UserFacing
+from core.royalties import Period, PeriodError
 
 T = TypeVar("T")
 
@@ -50,3 +51,9 @@ def settings_of(ctx: click.Context) -> RefrainSettings:
     return settings
 
 
+def parse_period(text: str) -> Period:
+    """A ``--period YYYY-MM`` value, or click's own "invalid value" message saying why not."""
+    try:
+        return Period.parse(text)
+    except PeriodError as error:
+        raise click.BadParameter(str(error)) from error

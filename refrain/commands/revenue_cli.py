@@ -10,23 +10,14 @@ import click
 from core.clock import SystemClock
 from core.revenue import parse_rate
 from core.royalties import (
-    Period,
-    PeriodError,
     PoolBasis,
     basis_data,
     format_micros,
     render_basis,
 )
 from refrain.app import open_royalties
-from refrain.clikit import run_async, settings_of
+from refrain.clikit import parse_period, run_async, settings_of
 from refrain.payments import refund_stars
-
-
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except PeriodError as error:
-        raise click.BadParameter(str(error)) from error
 
 
 @click.group()
@@ -116,7 +107,7 @@ async def refund(ctx: click.Context, external_id: str, platform: str, chargeback
 async def summary(ctx: click.Context, period: str, fmt: str) -> None:
     """The period's recognized revenue — gross, fees, net per currency — the share and the pool."""
     async with open_royalties(settings_of(ctx)) as app:
-        basis = await app.revenue.basis(_period(period))
+        basis = await app.revenue.basis(parse_period(period))
     click.echo(_json(basis) if fmt == "json" else render_basis(basis))
 
 

@@ -18,7 +18,6 @@ from core.royalties import (
     LineIssue,
     Method,
     Period,
-    PeriodError,
     PeriodSummary,
     RunRequest,
     Statement,
@@ -33,17 +32,10 @@ from core.royalties import (
     render_json,
 )
 from refrain.app import open_royalties
-from refrain.clikit import UserError, run_async, settings_of
+from refrain.clikit import UserError, parse_period, run_async, settings_of
 
 IMPORT_BATCH = 5_000
 MAX_ISSUES_SHOWN = 50
-
-
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except PeriodError as error:
-        raise click.BadParameter(str(error)) from error
 
 
 # -- plays ------------------------------------------------------------------------------------
@@ -75,7 +67,7 @@ async def import_plays(ctx: click.Context, file: Path, period: str | None) -> No
     file again adds nothing.
     """
     settings = settings_of(ctx)
-    only = _period(period) if period else None
+    only = parse_period(period) if period else None
     secret = settings.listener_key_secret.get_secret_value().encode()
     clock = SystemClock()
     issues: list[LineIssue] = []
@@ -168,7 +160,7 @@ async def run(ctx: click.Context, period: str, pool: str | None, currency: str |
               artist_centric: bool, replace: bool) -> None:
     """Qualify the period's plays and allocate its pool to the parties (rerun: no-op)."""
     settings = settings_of(ctx)
-    month = _period(period)
+    month = parse_period(period)
     platform = settings.royalties.currency
     if currency is not None and currency.upper() != platform:
         raise UserError(f"this deployment pays in {platform} (one platform currency); "
@@ -256,7 +248,7 @@ async def summary_(ctx: click.Context, period: str, fmt: str) -> None:
     """What each party is owed for the period, and the conservation check."""
     settings = settings_of(ctx)
     async with open_royalties(settings) as app:
-        summary = await app.royalties.summary(_period(period), settings.royalties.currency)
+        summary = await app.royalties.summary(parse_period(period), settings.royalties.currency)
     click.echo(_summary_json(summary) if fmt == "json" else _summary_table(summary))
     if not summary.conserved:
         raise UserError("the ledger does not conserve the pool; this is a bug, please report it")
@@ -281,7 +273,7 @@ async def reverse(ctx: click.Context, run_id: str, why: str) -> None:
 async def close(ctx: click.Context, period: str) -> None:
     """Freeze a period; usage arriving later is posted in the next period."""
     async with open_royalties(settings_of(ctx)) as app:
-        run_info = await app.royalties.close(_period(period), SystemClock().now())
+        run_info = await app.royalties.close(parse_period(period), SystemClock().now())
     click.echo(f"period {period} closed on run {run_info.id}")
 
 
@@ -292,8 +284,8 @@ async def close(ctx: click.Context, period: str) -> None:
 async def runs(ctx: click.Context, period: str) -> None:
     """List the period's runs, reversed ones included."""
     async with open_royalties(settings_of(ctx)) as app:
-        found = await app.royalties.runs(_period(period))
-        closed = await app.royalties.is_closed(_period(period))
+        found = await app.royalties.runs(parse_period(period))
+        closed = await app.royalties.is_closed(parse_period(period))
     if not found:
         click.echo(f"no run for {period} yet")
     for info in found:
@@ -318,7 +310,7 @@ async def statement(ctx: click.Context, party_id: str, period: str, fmt: str, ou
     """One party's statement: per recording and work, plays and amounts per right type."""
     settings = settings_of(ctx)
     async with open_royalties(settings) as app:
-        found = await app.royalties.statement(party_id, _period(period), settings.royalties.currency)
+        found = await app.royalties.statement(party_id, parse_period(period), settings.royalties.currency)
     text = _render(found, fmt, settings.royalties.dsr_sender)
     if out is None:
         click.echo(text, nl=False)
@@ -344,7 +336,7 @@ def _render(found: Statement, fmt: str, sender: str) -> str:
 async def export(ctx: click.Context, period: str, out: Path) -> None:
     """Write the period's DSR files, one per party and territory, and check them against the ledger."""
     settings = settings_of(ctx)
-    month = _period(period)
+    month = parse_period(period)
     sender = settings.royalties.dsr_sender
     out.mkdir(parents=True, exist_ok=True)
     written = 0
@@ -383,8 +375,8 @@ async def export(ctx: click.Context, period: str, out: Path) -> None:
 async def suspects(ctx: click.Context, period: str, fmt: str) -> None:
     """Listeners flagged for impossible rates (their plays are not qualified: fraud_suspect)."""
     async with open_royalties(settings_of(ctx)) as app:
-        found = await app.royalties.suspects(_period(period))
-        counts = await app.royalties.qualification_counts(_period(period))
+        found = await app.royalties.suspects(parse_period(period))
+        counts = await app.royalties.qualification_counts(parse_period(period))
     if fmt == "json":
         click.echo(json.dumps({"period": period, "excluded_plays": counts.get("fraud_suspect", 0),
                                "suspects": [{"listener": s.listener_key, "hour": s.hour,

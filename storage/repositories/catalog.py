@@ -222,17 +222,23 @@ class SqlCatalogRepository:
     ) -> License:
         """Append a new immutable version; earlier versions stay readable."""
         async with self._db.write() as session:
-            # Lock the recording (PostgreSQL) so two appends cannot pick the same number.
-            recording = (
-                await session.scalars(
-                    select(RecordingRow.id).where(RecordingRow.id == recording_id).with_for_update()
-                )
-            ).first()
-            if recording is None:
-                raise NotFound(f"no recording {recording_id!r}")
-            current = await self._current_row(session, recording_id)
-            row = await self._append_license(session, recording_id, terms, at, current)
-            return license_of(row)
+            return license_of(await self.append_version_locked(session, recording_id, terms, at))
+
+    @classmethod
+    async def append_version_locked(
+        cls, session: AsyncSession, recording_id: str, terms: LicenseTerms, at: datetime
+    ) -> LicenseVersionRow:
+        """Append the recording's next license version inside ``session``, the recording locked
+        (PostgreSQL) so two appends cannot pick the same number; the studio's terms use it too."""
+        recording = (
+            await session.scalars(
+                select(RecordingRow.id).where(RecordingRow.id == recording_id).with_for_update()
+            )
+        ).first()
+        if recording is None:
+            raise NotFound(f"no recording {recording_id!r}")
+        current = await cls._current_row(session, recording_id)
+        return await cls._append_license(session, recording_id, terms, at, current)
 
     async def revoke_license(self, license_id: str, version: int, at: datetime) -> None:
         """Mark one version revoked (the only change a license version ever takes)."""

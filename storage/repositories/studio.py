@@ -27,7 +27,7 @@ from core.model import (
 )
 from core.royalties import PARTY_ACCOUNT
 from core.studio import AUDIT_SCOPE, Invite, StudioAccount, StudioSession, UsageFacts
-from storage.errors import NotFound, StorageConflict
+from storage.errors import StorageConflict
 from storage.repositories.audit import audit_of as audit_entry_of
 from storage.repositories.catalog import SqlCatalogRepository
 from storage.repositories.catalog_rows import license_of, opt_row, party_row, recording_of
@@ -287,15 +287,7 @@ class SqlStudioStore:
         self, recording_id: str, terms: LicenseTerms, audit: AuditEntry, at: datetime
     ) -> License:
         async with self._db.write() as session:
-            recording = (
-                await session.scalars(
-                    select(RecordingRow.id).where(RecordingRow.id == recording_id).with_for_update()
-                )
-            ).first()
-            if recording is None:
-                raise NotFound(f"no recording {recording_id!r}")
-            current = await SqlCatalogRepository._current_row(session, recording_id)
-            row = await SqlCatalogRepository._append_license(session, recording_id, terms, at, current)
+            row = await SqlCatalogRepository.append_version_locked(session, recording_id, terms, at)
             session.add(_audit_row(audit))
             return license_of(row)
 
