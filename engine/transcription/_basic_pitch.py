@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.signal import resample_poly
 
+from core.errors import RefrainError
 from engine.transcription._notes import Note
 
 MODEL_VERSION = "basic-pitch-0.4.0-icassp2022-onnx"
@@ -28,7 +29,7 @@ _OVERLAP_FRAMES = 30  # as Basic Pitch's own inference
 _MIN_NOTE_MS = 127.7
 
 
-class TranscriberUnavailable(RuntimeError):
+class TranscriberUnavailable(RefrainError):
     """The transcriber cannot run here: its runtime or its model would not load."""
 
 
