@@ -14,6 +14,7 @@ import soundfile as sf
 from click.testing import CliRunner
 
 from refrain.cli import main
+from tests.support.cli_env import isolated_cli
 
 PARTY = '[[parties]]\nid = "p1"\nname = "Pat"\nkind = "LABEL"\n\n'
 
@@ -31,9 +32,7 @@ def recording(rec_id: str, work_id: str, isrc: str, extra: str = "") -> str:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("REFRAIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("REFRAIN_BLOBS_DIR", str(tmp_path / "blobs"))
-    monkeypatch.delenv("REFRAIN_CONFIG", raising=False)
+    isolated_cli(tmp_path, monkeypatch)
     assert run("db", "upgrade")[0] == 0
     return tmp_path
 

@@ -11,6 +11,7 @@ import soundfile as sf
 from click.testing import CliRunner
 
 from refrain.cli import main
+from tests.support.cli_env import isolated_cli
 
 CATALOG = """
 [[parties]]
@@ -44,10 +45,8 @@ duration_s = 2
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("REFRAIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("REFRAIN_BLOBS_DIR", str(tmp_path / "blobs"))
+    isolated_cli(tmp_path, monkeypatch)
     monkeypatch.setenv("REFRAIN_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.delenv("REFRAIN_CONFIG", raising=False)
     assert run("db", "upgrade")[0] == 0
     rate = 44_100
     t = np.arange(2 * rate) / rate

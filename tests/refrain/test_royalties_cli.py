@@ -18,16 +18,14 @@ from refrain.commands.royalties_cli import plays, royalties
 from storage.database import Database
 from storage.migrate import upgrade
 from tests.core.royalties.world_db import seed_world
+from tests.support.cli_env import isolated_cli
 
 PERIOD = Period(2026, 10)
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'royalties.db'}"
-    monkeypatch.setenv("REFRAIN_DATABASE_URL", url)
-    monkeypatch.setenv("REFRAIN_BLOBS_DIR", str(tmp_path / "blobs"))
-    monkeypatch.delenv("REFRAIN_CONFIG", raising=False)
+    url = isolated_cli(tmp_path, monkeypatch, "royalties.db")
 
     async def prepare() -> None:
         await upgrade(url)
