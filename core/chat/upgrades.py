@@ -175,10 +175,13 @@ class Upgrades:
             log.warning("plan %s has no %s price: its %s sales record no revenue", plan.id, currency,
                         entitlement.platform)
             return
-        renewal = existing is not None
-        await self._revenue.record_payment(Payment(
-            entitlement.platform, _period_id(entitlement), payer, plan.id, currency, gross,
-            now, renewal=renewal), grants=False)
+        try:
+            await self._revenue.record_payment(Payment(
+                entitlement.platform, _period_id(entitlement), payer, plan.id, currency, gross,
+                now, renewal=existing is not None), grants=False)
+        except RevenueError as error:  # the money is the operator's to mend; the fan keeps the tier
+            log.warning("entitlement %s: its payment was not recorded: %s", entitlement.external_id,
+                        error.user_message)
 
     async def _refund_store_payment(self, entitlement: Entitlement, now: datetime) -> None:
         """A store that takes an entitlement back refunded its current period: reverse that payment."""
